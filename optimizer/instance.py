@@ -1,0 +1,330 @@
+"""Loading and validating an instance: strict JSON → schema → cross-field consistency.
+
+:func:`load_instance` returns a frozen, fully checked :class:`~optimizer.schema.Instance`
+or raises :class:`~optimizer.errors.InstanceError` naming the JSON path of the first problem.
+The model code downstream never reads files and never re-checks input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from optimizer.errors import InstanceError, json_path
+from optimizer.schema import Instance, YearMap, _json_type
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Refuse instance files larger than this (bytes) before reading them."""
+
+
+class _Duplicates(dict):
+    """A JSON object in which a key appeared twice (the key is kept in ``duplicate``)."""
+
+    duplicate: str
+
+
+class _BadConstant:
+    """Stands for ``NaN``/``Infinity`` in parsed JSON until its path is known."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            dup = _Duplicates(obj)
+            dup.duplicate = key
+            obj = dup
+        obj[key] = value
+    return obj
+
+
+def parse_json(text: str, *, file: str | None = None) -> Any:
+    """Parse JSON text, refusing duplicate keys, NaN, Infinity and numbers that overflow a float."""
+    try:
+        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_BadConstant)
+    except json.JSONDecodeError as e:
+        raise InstanceError("", f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
+                            file=file, line=e.lineno) from None
+    except RecursionError:
+        raise InstanceError("", "not valid JSON: nested too deeply", file=file) from None
+    for loc, value in _walk(doc, ()):
+        if isinstance(value, _Duplicates):
+            raise InstanceError(json_path((*loc, value.duplicate)),
+                                f"duplicate key {value.duplicate!r} in one object", file=file)
+        if isinstance(value, _BadConstant):
+            raise InstanceError(json_path(loc), f"{value.text} is not a finite number", file=file)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InstanceError(json_path(loc), "number too large to represent", file=file)
+    return doc
+
+
+def _walk(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value of a parsed document with its location, depth first, without recursion."""
+    stack = [(loc, value)]
+    while stack:
+        loc, value = stack.pop()
+        yield loc, value
+        if isinstance(value, dict):
+            stack.extend((loc + (k,), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((loc + (i,), v) for i, v in reversed(list(enumerate(value))))
+
+
+def read_instance_file(path: str | Path) -> Any:
+    """Read and parse an instance file (UTF-8 JSON) into plain Python data."""
+    name = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise InstanceError("", "no such file", file=name)
+    if p.is_dir():
+        raise InstanceError("", "is a directory, not an instance file", file=name)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InstanceError("", f"file is {size / 2**20:.0f} MiB; instances are limited to "
+                                    f"{MAX_FILE_BYTES // 2**20} MiB", file=name)
+        raw = p.read_bytes()
+    except OSError as e:
+        raise InstanceError("", f"cannot read: {e.strerror}", file=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InstanceError("", f"not UTF-8 text (byte {e.start})", file=name) from None
+    if not text.strip():
+        raise InstanceError("", "the file is empty", file=name)
+    return parse_json(text, file=name)
+
+
+def load_instance(source: str | Path | Mapping[str, Any] | Instance) -> Instance:
+    """Load an instance from a JSON file path or from already parsed data, fully validated.
+
+    Raises :class:`InstanceError` (a ``ValueError``) with the JSON path of the first problem.
+    """
+    if isinstance(source, Instance):
+        return source
+    if not isinstance(source, str | Path):
+        return validate_instance(source)
+    try:
+        return validate_instance(read_instance_file(source))
+    except InstanceError as e:
+        raise e.in_file(str(source)) from None
+
+
+def validate_instance(doc: Any) -> Instance:
+    """Check parsed JSON data against the schema and the spec's cross-field rules."""
+    if not isinstance(doc, Mapping):
+        raise InstanceError("", f"an instance is a JSON object, got {_json_type(doc)}")
+    for loc, value in _walk(doc, ()):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InstanceError(json_path(loc), "NaN or infinity is not a finite number")
+    try:
+        inst = Instance.model_validate(doc)
+    except ValidationError as e:
+        raise _translate(e, doc) from None
+    check_consistency(inst)
+    return inst
+
+
+# --- pydantic errors in the instance's own words ---------------------------------------------
+
+def _translate(error: ValidationError, doc: Any) -> InstanceError:
+    errors = error.errors(include_url=False)
+    first = errors[0]
+    loc = [part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+    kind, value = first["type"], first.get("input")
+    if kind == "missing":
+        problem = "required field is missing"
+    elif kind == "extra_forbidden":
+        problem = _unknown_field(str(loc[-1]), loc[:-1])
+    elif kind.endswith("_type") or kind in {"model_attributes_type", "literal_error"}:
+        wanted = {"string_type": "a string", "list_type": "a list", "dict_type": "an object",
+                  "model_type": "an object", "model_attributes_type": "an object",
+                  "int_type": "an integer", "float_type": "a number", "bool_type": "a boolean"}.get(kind)
+        if kind == "literal_error":
+            problem = f"must be one of {first['ctx']['expected']}, got {json.dumps(value)}"
+        else:
+            problem = f"expected {wanted or kind.removesuffix('_type')}, got {_json_type(value)}"
+    elif kind in {"greater_than", "greater_than_equal", "less_than_equal", "less_than"}:
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than_equal": "<=",
+              "less_than": "<"}[kind]
+        bound = next(iter(first["ctx"].values()))
+        problem = f"must be {op} {bound}, got {json.dumps(value)}"
+    elif kind in {"too_short", "too_long"}:
+        ctx = first["ctx"]
+        bound = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
+        problem = (f"needs {'at least' if kind == 'too_short' else 'at most'} {bound} "
+                   f"item{'s' if bound != 1 else ''}, got {ctx['actual_length']}")
+    else:
+        problem = first["msg"].removeprefix("Value error, ")
+    more = len(errors) - 1
+    if more:
+        problem += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return InstanceError(json_path(loc), problem)
+
+
+def _unknown_field(name: str, parent_loc: list[Any]) -> str:
+    known = _known_fields(parent_loc)
+    hint = difflib.get_close_matches(name, known, n=1)
+    suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(known)})" if known else ""
+    return f"unknown field {name!r}{suggestion}"
+
+
+def _known_fields(parent_loc: list[Any]) -> list[str]:
+    """Field names the schema allows at a location (for suggestions on typos)."""
+    model: Any = Instance
+    for part in parent_loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def _model_of(annotation: Any) -> Any:
+    """The pydantic model inside an annotation like ``list[Offer] | None``, if any."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    return _model_of(origin) if origin is not None and origin is not annotation else None
+
+
+# --- cross-field consistency (spec §2, "Input errors") ----------------------------------------
+
+def check_consistency(inst: Instance) -> None:
+    """Raise :class:`InstanceError` for the first rule of spec §2 that ``inst`` breaks."""
+    y0, n = inst.horizon.start_year, inst.horizon.years
+    last = y0 + n - 1
+    for kind, items in (("providers", inst.providers), ("chips", inst.chips), ("offers", inst.offers),
+                        ("workloads", inst.workloads)):
+        _unique_ids(kind, items)
+    provider_ids = {p.id for p in inst.providers}
+    chip_ids = {c.id for c in inst.chips}
+    chip_names = chip_ids | {c.family_name for c in inst.chips}
+    metrics = {k for c in inst.chips for k in c.perf}
+
+    def year_map(path: str, ym: YearMap | None) -> None:
+        if ym is not None and ym.first_year is not None and ym.first_year > y0:
+            raise InstanceError(path, f"year map starts in {ym.first_year}, after the start year {y0}; "
+                                      f"add a value for {y0}")
+
+    def ref(path: str, value: str, known: Iterable[str], what: str) -> None:
+        if value not in known:
+            raise InstanceError(path, f"unknown {what} {value!r} (known: {', '.join(sorted(known))})")
+
+    def window(path: str, years: list[int]) -> None:
+        if years[0] > years[1]:
+            raise InstanceError(path, f"first year {years[0]} is after last year {years[1]}")
+        if years[1] < y0 or years[0] > last:
+            raise InstanceError(path, f"window {years[0]}–{years[1]} is outside the horizon {y0}–{last}")
+
+    for i, p in enumerate(inst.providers):
+        year_map(f"providers[{i}].power_mw", p.power_mw)
+    for i, o in enumerate(inst.offers):
+        at = f"offers[{i}]"
+        ref(f"{at}.provider", o.provider, provider_ids, "provider")
+        ref(f"{at}.chip", o.chip, chip_ids, "chip")
+        a = o.available
+        if a.from_ is not None and a.until is not None and a.until < a.from_:
+            raise InstanceError(f"{at}.available", f"until {a.until} is before from {a.from_}")
+        year_map(f"{at}.max_new_chips_per_year", o.max_new_chips_per_year)
+    for i, w in enumerate(inst.workloads):
+        _check_workload(f"workloads[{i}]", w, inst, provider_ids, chip_ids, chip_names, metrics, ref)
+    if inst.budget is not None:
+        year_map("budget.per_year_usd", inst.budget.per_year_usd)
+    year_map("global_power_mw", inst.global_power_mw)
+    for i, c in enumerate(inst.spend_commitments):
+        ref(f"spend_commitments[{i}].provider", c.provider, provider_ids, "provider")
+        window(f"spend_commitments[{i}].years", c.years)
+    for i, c in enumerate(inst.capacity_commitments):
+        ref(f"capacity_commitments[{i}].provider", c.provider, provider_ids, "provider")
+        for j, name in enumerate(c.chips):
+            ref(f"capacity_commitments[{i}].chips[{j}]", name, chip_names, "chip or family")
+        window(f"capacity_commitments[{i}].years", c.years)
+    if inst.diversification is not None and inst.diversification.metric != "mw":
+        ref("diversification.metric", inst.diversification.metric, metrics | {"mw"}, "metric")
+    pu = inst.providers_used
+    if pu is not None and pu.min is not None and pu.max is not None and pu.min > pu.max:
+        raise InstanceError("providers_used", f"min {pu.min} is greater than max {pu.max}")
+    if inst.scenarios is not None:
+        _check_scenarios(inst, year_map, ref)
+
+
+def _unique_ids(kind: str, items: Iterable[Any]) -> None:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise InstanceError(f"{kind}[{i}].id", f"duplicate id {item.id!r} (also {kind}[{seen[item.id]}])")
+        seen[item.id] = i
+
+
+def _check_workload(at, w, inst, provider_ids, chip_ids, chip_names, metrics, ref) -> None:
+    if w.metric not in metrics:
+        raise InstanceError(f"{at}.metric", f"no chip has metric {w.metric!r} "
+                                            f"(chips have: {', '.join(sorted(metrics)) or 'none'})")
+    for j, p in enumerate(w.providers or ()):
+        ref(f"{at}.providers[{j}]", p, provider_ids, "provider")
+    for j, c in enumerate(w.chips or ()):
+        ref(f"{at}.chips[{j}]", c, chip_names, "chip or family")
+    for c in w.chip_efficiency:
+        ref(f"{at}.chip_efficiency.{c}", c, chip_ids, "chip")
+    _check_demand(f"{at}.demand", w.demand, inst)
+
+
+def _check_demand(at: str, d: Any, inst: Instance) -> None:
+    forms = [name for name in ("series", "points", "base") if getattr(d, name) is not None]
+    if len(forms) != 1:
+        raise InstanceError(at, "give exactly one of 'series', 'points' or 'base'"
+                                + (f", not {' and '.join(forms)}" if forms else ""))
+    if d.annual_growth is not None and d.base is None:
+        raise InstanceError(f"{at}.annual_growth", "annual_growth goes with 'base'")
+    if d.series is not None:
+        t = inst.horizon.years * inst.horizon.periods_per_year
+        if len(d.series) != t:
+            raise InstanceError(f"{at}.series", f"needs one value per period: {t} values "
+                                                f"({inst.horizon.years} years × {inst.horizon.periods_per_year}),"
+                                                f" got {len(d.series)}")
+    if d.points is not None:
+        if not d.points:
+            raise InstanceError(f"{at}.points", "needs at least one point")
+        for key in d.points:
+            try:
+                x = float(key)
+            except ValueError:
+                x = math.nan
+            if not math.isfinite(x):
+                raise InstanceError(f"{at}.points", f"key {key!r} is not a calendar year")
+
+
+def _check_scenarios(inst: Instance, year_map, ref) -> None:
+    sc = inst.scenarios
+    assert sc is not None
+    _unique_ids("scenarios.cases", sc.cases)
+    total = math.fsum(c.probability for c in sc.cases)
+    if abs(total - 1.0) > 1e-9:
+        raise InstanceError("scenarios.cases", f"probabilities sum to {total:.12g}, not 1")
+    workload_ids = {w.id for w in inst.workloads} | {"*"}
+    for i, case in enumerate(sc.cases):
+        for key, ym in case.demand_multiplier.items():
+            at = f"scenarios.cases[{i}].demand_multiplier.{key}"
+            ref(at, key, workload_ids, "workload")
+            year_map(at, ym)

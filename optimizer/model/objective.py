@@ -1,0 +1,29 @@
+"""The objective of spec §6: expected net present cost, in $M inside the model."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from optimizer.model.variables import MONEY, Layout
+from optimizer.prepare import Prepared
+
+
+def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+    """Minimise ``Σ_s prob_s·[Σ_{o,τ} π(o,τ)·H·(Σ_{t=τ}^{τ+L_o−1} df(t))·x[o,τ,s] + Σ_k df(t_k)·short[k,s]]
+    + Σ_p onboarding_p·z[p]`` ($M).
+
+    A first-stage ``x`` is shared by all scenarios, so its weight is ``Σ_s prob_s = 1``.
+    In the elastic model the objective is the weighted sum of slacks instead.
+    """
+    if m.elastic:
+        m.objective = pyo.Objective(expr=sum(sl.weight * m.slack[i] for i, sl in enumerate(lay.slacks)),
+                                    sense=pyo.minimize)
+        return
+    cost = (prep.npv_cost / MONEY).tolist()
+    prob = prep.probability.tolist()
+    df = prep.df.tolist()
+    expr = sum((1.0 if prep.first_stage[tau] else prob[n]) * cost[o][tau] * m.x[o, tau, n]
+               for o, tau, n in m.X if cost[o][tau] > 0)
+    expr += sum(prob[s] * df[prep.spend[k].period] * m.short[k, s] for k, s in m.K)
+    expr += sum(float(prep.onboarding[p]) / MONEY * m.z[p] for p in m.P if prep.onboarding[p] > 0)
+    m.objective = pyo.Objective(expr=expr, sense=pyo.minimize)

@@ -1,0 +1,119 @@
+"""Sparse index sets and the variables of spec §3 (plus the elastic slacks used for diagnosis)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.prepare import Prepared
+
+MONEY = 1e6
+"""USD per model money unit: money is in $M inside the solver (spec §9)."""
+
+
+@dataclass
+class Slack:
+    """One elastic relaxation: which limit, where, and how it is weighted (per unit of slack)."""
+
+    family: str  # "demand", "provider_power", "budget_year", ...
+    key: tuple  # indices of the limit, e.g. (p, t, s)
+    unit: str  # "MW", "USD", "chips", ...
+    scale: float  # model units → ``unit`` (e.g. MONEY for USD)
+    weight: float
+
+
+@dataclass
+class Layout:
+    """Where every variable lives, built once from the prepared arrays."""
+
+    x_by_offer: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # o → [(τ, n)]
+    active_by_offer: dict[int, list[int]] = field(default_factory=dict)  # o → [t]
+    u_by_offer_period: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (o, t) → [w]
+    u_by_workload_period: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (w, t) → [o]
+    offers_by_provider: dict[int, list[int]] = field(default_factory=dict)
+    trivially_infeasible: list[tuple[str, tuple, float]] = field(default_factory=list)
+    slacks: list[Slack] = field(default_factory=list)
+
+
+def layout(prep: Prepared) -> Layout:
+    """Sparse index sets: signable periods, active periods and allowed (workload, offer) pairs only."""
+    lay = Layout()
+    n_offers = len(prep.offer_ids)
+    for o in range(n_offers):
+        lay.x_by_offer[o] = [(int(tau), n) for tau in np.flatnonzero(prep.signable[o]) for n in prep.nodes(int(tau))]
+        lay.active_by_offer[o] = np.flatnonzero(prep.active[o]).tolist()
+    allowed = prep.effectiveness > 0
+    u_op: dict[tuple[int, int], list[int]] = defaultdict(list)
+    u_wt: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for o in range(n_offers):
+        workloads = np.flatnonzero(allowed[:, o]).tolist()
+        for t in lay.active_by_offer[o]:
+            for w in workloads:
+                u_op[(o, t)].append(w)
+                u_wt[(w, t)].append(o)
+    lay.u_by_offer_period = dict(u_op)
+    lay.u_by_workload_period = dict(u_wt)
+    for p in range(len(prep.provider_ids)):
+        lay.offers_by_provider[p] = np.flatnonzero(prep.offer_provider == p).tolist()
+    return lay
+
+
+def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+    """x (chips signed), a (active chips), u (allocation), short ($M), z, v, and block counts.
+
+    - ``x[o, τ, n] ∈ [0, M_oτ]`` chips newly signed; ``n`` is the scenario copy (0 when first stage).
+    - ``a[o, t, s]`` chips active (kept as a variable defined by a recursion, see ``add_active_chips``).
+    - ``u[w, o, t, s]`` chips of o serving w; ``short[k, s]`` spend-commitment shortfall in $M.
+    - ``z[p]`` provider used, ``v[o, τ, n]`` minimum-contract switch, ``blocks[o, τ, n]`` integer blocks.
+    """
+    S = prep.n_scenarios
+    bound = prep.max_chips.tolist()
+
+    def ub(value: float) -> float | None:
+        return None if math.isinf(value) else value
+
+    m.X = pyo.Set(initialize=[(o, tau, n) for o, idx in lay.x_by_offer.items() for tau, n in idx],
+                  dimen=3, ordered=True)
+    m.x = pyo.Var(m.X, domain=pyo.NonNegativeReals, bounds=lambda _, o, tau, n: (0.0, ub(bound[o][tau])))
+    m.A = pyo.Set(initialize=[(o, t, s) for o, ts in lay.active_by_offer.items() for t in ts for s in range(S)],
+                  dimen=3, ordered=True)
+    m.a = pyo.Var(m.A, domain=pyo.NonNegativeReals)
+    m.U = pyo.Set(initialize=[(w, o, t, s) for (o, t), ws in lay.u_by_offer_period.items() for w in ws
+                              for s in range(S)], dimen=4, ordered=True)
+    m.u = pyo.Var(m.U, domain=pyo.NonNegativeReals)
+    m.K = pyo.Set(initialize=[(k, s) for k in range(len(prep.spend)) for s in range(S)], dimen=2, ordered=True)
+    m.short = pyo.Var(m.K, domain=pyo.NonNegativeReals)
+    m.P = pyo.Set(initialize=np.flatnonzero(prep.uses_provider_binary).tolist(), ordered=True)
+    m.z = pyo.Var(m.P, domain=pyo.Binary)
+    m.XV = pyo.Set(initialize=[i for i in m.X if prep.min_chips[i[0]] > 0], dimen=3, ordered=True)
+    m.v = pyo.Var(m.XV, domain=pyo.Binary)
+    block = prep.block.tolist()
+    m.XB = pyo.Set(initialize=[i for i in m.X if block[i[0]] > 0], dimen=3, ordered=True)
+    m.blocks = pyo.Var(m.XB, domain=pyo.NonNegativeIntegers,
+                       bounds=lambda _, o, tau, n: (0, None if math.isinf(bound[o][tau])
+                                                    else math.floor(bound[o][tau] / block[o] + 1e-9)))
+    m.slack = pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals)
+
+
+def x_at(m: pyo.ConcreteModel, prep: Prepared, o: int, tau: int, s: int) -> pyo.Var:
+    """``x[o, τ]`` as seen by scenario ``s`` (the shared copy when τ is first stage)."""
+    return m.x[o, tau, prep.node(tau, s)]
+
+
+def slack(m: pyo.ConcreteModel, lay: Layout, family: str, key: tuple, unit: str, scale: float,
+          rhs: float, floor: float, priority: float = 1.0):
+    """An elastic slack for one limit, or 0 when the model is not elastic.
+
+    Its weight is ``priority / max(|rhs|, floor)`` (a relative relaxation), so the elastic
+    objective prefers the smallest relaxation relative to the size of each limit; demand has a
+    higher priority so that limits move before demand is dropped.
+    """
+    if not m.elastic:
+        return 0
+    i = len(lay.slacks)
+    lay.slacks.append(Slack(family, key, unit, scale, priority / max(abs(rhs), floor)))
+    return m.slack[i]
