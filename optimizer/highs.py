@@ -83,7 +83,7 @@ class RawSolution:
     values: dict[int, float]  # id(VarData) → value
     row_activity: np.ndarray | None
     row_dual: np.ndarray | None
-    compiled: Compiled
+    compiled: Compiled | None
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -1,0 +1,351 @@
+"""Results: one :class:`Solution` with pandas tables, written as ``solution.json`` (spec §7) and CSVs.
+
+Values are read back from the solver as arrays indexed like the prepared data: chips signed
+``X[o, τ, s]``, active ``A[o, t, s]`` and allocated ``U[w, o, t, s]``, shortfalls in USD.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.model import MONEY, Built
+from optimizer.highs import RawSolution, Status
+
+ZERO_CHIPS = 1e-6
+"""Rows with fewer chips than this are left out of the tables (spec §7 allows it)."""
+
+TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding")
+
+
+@dataclass
+class Solution:
+    """A solved (or refused) plan. Money in USD (nominal unless the column says NPV), power in MW.
+
+    Tables (pandas DataFrames; ``scenario`` is the case id, or None without scenarios):
+
+    - ``contracts``: offer, provider, chip, period (signing τ), year, chips, scenario, term_periods,
+      price_per_chip_hour (USD, locked), npv_usd (discounted full-term cost of the row);
+    - ``active``: offer, provider, chip, period, year, chips, mw, scenario;
+    - ``allocation``: workload, offer, provider, chip, period, year, chips, delivered (metric units), scenario;
+    - ``payments``: provider, year, contracts_usd, onboarding_usd, shortfall_usd, total_usd, scenario
+      (nominal, horizon years only);
+    - ``power``: provider, period, year, mw, limit_mw, scenario;
+    - ``shortfalls``: commitment, provider, usd, scenario;
+    - ``binding``: limit, where, slack, unit, scenario (limits met with equality at the optimum).
+    """
+
+    instance: str
+    status: Status
+    objective_usd: float | None
+    mip_gap: float | None
+    providers_used: list[str] = field(default_factory=list)
+    contracts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    active: pd.DataFrame = field(default_factory=pd.DataFrame)
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    payments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    power: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
+    binding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    diagnosis: list[dict[str, Any]] | None = None
+    message: str = ""
+    is_mip: bool = False
+    scenarios: list[str | None] = field(default_factory=lambda: [None])
+    probabilities: list[float] = field(default_factory=lambda: [1.0])
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status.has_plan
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``solution.json``: spec §7's keys, then more tables. No timings (deterministic)."""
+        def rows(df: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
+            if df.empty:
+                return []
+            return [_plain(r) for r in df[cols].to_dict(orient="records")]
+
+        out: dict[str, Any] = {
+            "instance": self.instance,
+            "status": str(self.status),
+            "objective_usd": self.objective_usd,
+            "mip_gap": self.mip_gap,
+            "contracts": rows(self.contracts, ["offer", "provider", "chip", "period", "year", "chips", "scenario"]),
+            "allocation": rows(self.allocation, ["workload", "offer", "period", "chips", "scenario"]),
+            "shortfalls": rows(self.shortfalls, ["commitment", "usd", "scenario"]),
+            "providers_used": list(self.providers_used),
+        }
+        if self.diagnosis is not None:
+            out["diagnosis"] = self.diagnosis
+        if self.message:
+            out["message"] = self.message
+        if self.has_plan:
+            out["payments"] = rows(self.payments, list(self.payments.columns))
+            out["power"] = rows(self.power, list(self.power.columns))
+            out["binding"] = rows(self.binding, list(self.binding.columns))
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write ``solution.json`` and one CSV per table into ``out_dir``, each file whole or not at all."""
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise FileExistsError(f"{out} exists and is not a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        files = {"solution.json": self.to_json()}
+        if self.has_plan:
+            for name in TABLES:
+                files[f"{name}.csv"] = getattr(self, name).to_csv(index=False)
+        return write_files_atomically(out, files)
+
+
+def write_files_atomically(out: Path, files: dict[str, str]) -> list[Path]:
+    """Write every file to a temporary name first, then rename them all into place."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, text in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            staged.append((tmp, out / name))
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:
+        os.replace(tmp, final)
+    return [final for _, final in staged]
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars → Python numbers, NaN → None (JSON has no NaN)."""
+    out = {}
+    for k, v in record.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and v != v:
+            v = None
+        out[k] = v
+    return out
+
+
+# --- reading values back ---------------------------------------------------------------------
+
+def extract(built: Built, raw: RawSolution) -> Solution:
+    """Turn solver values into a :class:`Solution` with tables."""
+    prep = built.prepared
+    m = built.model
+    inst = prep.instance
+    scen = list(prep.scenario_ids)
+    if not raw.status.has_plan:
+        return Solution(inst.name, raw.status, None, None, message=raw.message, is_mip=built.is_mip,
+                        scenarios=scen, probabilities=prep.probability.tolist())
+    O, T, S = len(prep.offer_ids), prep.periods.count, prep.n_scenarios
+    W = len(prep.workload_ids)
+    X = np.zeros((O, T, S))
+    for (o, tau, n) in m.X:
+        if prep.first_stage[tau]:
+            X[o, tau, :] = raw.value(m.x[o, tau, n])  # shared by every scenario
+        else:
+            X[o, tau, n] = raw.value(m.x[o, tau, n])
+    X = np.where(X > ZERO_CHIPS, X, 0.0)
+    A = np.zeros((O, T, S))
+    for (o, t, s) in m.A:
+        A[o, t, s] = raw.value(m.a[o, t, s])
+    A = np.where(A > ZERO_CHIPS, A, 0.0)
+    U = np.zeros((W, O, T, S))
+    for (w, o, t, s) in m.U:
+        U[w, o, t, s] = raw.value(m.u[w, o, t, s])
+    U = np.where(U > ZERO_CHIPS, U, 0.0)
+    short = np.zeros((len(prep.spend), S))
+    for (k, s) in m.K:
+        short[k, s] = max(raw.value(m.short[k, s]), 0.0) * MONEY
+    used = sorted({prep.offer_provider[o] for o in np.flatnonzero(X.sum(axis=(1, 2)) > 0)})
+
+    tables = _Tables(built, X, A, U, short)
+    objective = raw.objective * MONEY if raw.objective is not None else None
+    return Solution(
+        instance=inst.name, status=raw.status, objective_usd=objective, mip_gap=raw.mip_gap,
+        providers_used=[prep.provider_ids[p] for p in used],
+        contracts=tables.contracts(), active=tables.active(), allocation=tables.allocation(),
+        payments=tables.payments(used), power=tables.power(), shortfalls=tables.shortfalls(),
+        binding=binding_limits(built, raw), message=raw.message, is_mip=built.is_mip,
+        scenarios=scen, probabilities=prep.probability.tolist(),
+    )
+
+
+@dataclass
+class _Tables:
+    built: Built
+    X: np.ndarray
+    A: np.ndarray
+    U: np.ndarray
+    short: np.ndarray
+
+    @property
+    def prep(self):
+        return self.built.prepared
+
+    def _labels(self, o: np.ndarray, t: np.ndarray, s: np.ndarray) -> dict[str, Any]:
+        prep = self.prep
+        chips = np.array(prep.chip_ids, dtype=object)
+        return {
+            "offer": np.array(prep.offer_ids, dtype=object)[o],
+            "provider": np.array(prep.provider_ids, dtype=object)[prep.offer_provider[o]],
+            "chip": chips[prep.offer_chip[o]],
+            "period": t,
+            "year": prep.periods.start_year + prep.periods.year_index[t],
+        }
+
+    def _scenario(self, s: np.ndarray) -> np.ndarray:
+        return np.array(self.prep.scenario_ids, dtype=object)[s]
+
+    def contracts(self) -> pd.DataFrame:
+        prep = self.prep
+        o, t, s = np.nonzero(self.X)
+        chips = self.X[o, t, s]
+        return pd.DataFrame({**self._labels(o, t, s), "chips": chips, "scenario": self._scenario(s),
+                             "term_periods": prep.term[o], "price_per_chip_hour": prep.price[o, t],
+                             "npv_usd": prep.npv_cost[o, t] * chips})
+
+    def active(self) -> pd.DataFrame:
+        o, t, s = np.nonzero(self.A)
+        chips = self.A[o, t, s]
+        return pd.DataFrame({**self._labels(o, t, s), "chips": chips, "mw": chips * self.prep.offer_mw[o],
+                             "scenario": self._scenario(s)})
+
+    def allocation(self) -> pd.DataFrame:
+        w, o, t, s = np.nonzero(self.U)
+        chips = self.U[w, o, t, s]
+        labels = self._labels(o, t, s)
+        return pd.DataFrame({"workload": np.array(self.prep.workload_ids, dtype=object)[w], **labels,
+                             "chips": chips, "delivered": chips * self.prep.effectiveness[w, o],
+                             "scenario": self._scenario(s)})
+
+    def payments(self, used: list[int]) -> pd.DataFrame:
+        """Nominal USD per provider, horizon year and scenario: contracts, onboarding, shortfalls."""
+        prep = self.prep
+        P, N, S = len(prep.provider_ids), prep.periods.years, prep.n_scenarios
+        by_offer = np.einsum("oty,ots->oys", prep.payments, self.X)  # (O, N, S)
+        contracts = np.zeros((P, N, S))
+        np.add.at(contracts, prep.offer_provider, by_offer)
+        onboarding = np.zeros((P, N, S))
+        for p in used:
+            onboarding[p, 0, :] = prep.onboarding[p]
+        shortfall = np.zeros((P, N, S))
+        for k, term in enumerate(prep.spend):
+            shortfall[term.provider, term.last_year, :] += self.short[k]
+        p, y, s = np.meshgrid(np.arange(P), np.arange(N), np.arange(S), indexing="ij")
+        p, y, s = p.ravel(), y.ravel(), s.ravel()
+        df = pd.DataFrame({"provider": np.array(prep.provider_ids, dtype=object)[p],
+                           "year": prep.periods.start_year + y,
+                           "contracts_usd": contracts[p, y, s], "onboarding_usd": onboarding[p, y, s],
+                           "shortfall_usd": shortfall[p, y, s], "scenario": self._scenario(s)})
+        df.insert(5, "total_usd", df.contracts_usd + df.onboarding_usd + df.shortfall_usd)
+        return df
+
+    def power(self) -> pd.DataFrame:
+        """MW held per provider and period (and the provider's limit that year)."""
+        prep = self.prep
+        P, T, S = len(prep.provider_ids), prep.periods.count, prep.n_scenarios
+        mw = np.zeros((P, T, S))
+        np.add.at(mw, prep.offer_provider, self.A * prep.offer_mw[:, None, None])
+        p, t, s = np.meshgrid(np.arange(P), np.arange(T), np.arange(S), indexing="ij")
+        p, t, s = p.ravel(), t.ravel(), s.ravel()
+        yidx = prep.periods.year_index[t]
+        return pd.DataFrame({"provider": np.array(prep.provider_ids, dtype=object)[p], "period": t,
+                             "year": prep.periods.start_year + yidx, "mw": mw[p, t, s],
+                             "limit_mw": prep.power_mw[p, yidx], "scenario": self._scenario(s)})
+
+    def shortfalls(self) -> pd.DataFrame:
+        prep = self.prep
+        k, s = np.nonzero(self.short > 1e-6)
+        return pd.DataFrame({"commitment": k, "provider": [prep.provider_ids[prep.spend[i].provider] for i in k],
+                             "usd": self.short[k, s], "scenario": self._scenario(s)})
+
+
+# --- binding limits ---------------------------------------------------------------------------
+
+_LIMITS = {
+    "demand": "demand", "provider_power": "provider power", "global_power": "global power",
+    "supply": "supply", "budget_year": "budget per year", "budget_total": "budget total",
+    "spend_commitment": "spend commitment", "capacity_commitment": "capacity commitment",
+    "diversification": "diversification", "providers_used_min": "providers used (min)",
+    "providers_used_max": "providers used (max)",
+}
+_UNITS = {"demand": "metric", "provider_power": "MW", "global_power": "MW", "supply": "chips",
+          "budget_year": "USD", "budget_total": "USD", "spend_commitment": "USD",
+          "capacity_commitment": "MW", "diversification": "metric", "providers_used_min": "providers",
+          "providers_used_max": "providers"}
+
+
+def binding_limits(built: Built, raw: RawSolution, rtol: float = 1e-7) -> pd.DataFrame:
+    """Limits (C1, C3–C8, C10, C13) that hold with equality at the solution, with where they bind."""
+    rows = []
+    if raw.row_activity is None:
+        return pd.DataFrame(columns=["limit", "where", "slack", "unit", "scenario"])
+    compiled = raw.compiled
+    prep = built.prepared
+    for i, (con, side) in enumerate(compiled.rows):
+        family = con.parent_component().local_name
+        if family not in _LIMITS:
+            continue
+        bound = con.upper if side > 0 else con.lower
+        rhs = float(bound) if bound is not None else 0.0
+        gap = (rhs - raw.row_activity[i]) if side > 0 else (raw.row_activity[i] - rhs)
+        if abs(gap) > rtol * max(1.0, abs(rhs)) + 1e-9:
+            continue
+        index = con.index()
+        index = index if isinstance(index, tuple) else (index,)
+        where, s = describe(prep, family, index)
+        scale = MONEY if _UNITS[family] == "USD" else 1.0
+        rows.append({"limit": _LIMITS[family], "where": where, "slack": max(gap, 0.0) * scale,
+                     "unit": _UNITS[family], "scenario": prep.scenario_ids[s] if s is not None else None})
+    return pd.DataFrame(rows, columns=["limit", "where", "slack", "unit", "scenario"])
+
+
+def describe(prep, family: str, index: tuple) -> tuple[str, int | None]:
+    """A limit's place in the instance's own words, and its scenario index."""
+    per = prep.periods
+    cal = per.start_year + per.year_index
+
+    def period(t: int) -> str:
+        if per.per_year == 1:
+            return str(per.start_year + t)
+        return f"{cal[t]} P{t % per.per_year + 1} (period {t})"
+
+    if family == "demand":
+        w, t, s = index
+        return f"{prep.workload_ids[w]} {period(t)}", s
+    if family in ("provider_power", "diversification"):
+        p, t, s = index
+        return f"{prep.provider_ids[p]} {period(t)}", s
+    if family == "global_power":
+        _, t, s = index
+        return period(t), s
+    if family == "supply":
+        o, y, s = index
+        return f"{prep.offer_ids[o]} {per.start_year + y}", s
+    if family == "budget_year":
+        y, s = index
+        return str(per.start_year + y), s
+    if family == "budget_total":
+        return "whole horizon", index[0]
+    if family == "spend_commitment":
+        k, s = index
+        c = prep.instance.spend_commitments[k]
+        return f"spend_commitments[{k}] {c.provider} {c.years[0]}–{c.years[1]}", s
+    if family == "capacity_commitment":
+        k, t, s = index
+        c = prep.instance.capacity_commitments[k]
+        return f"capacity_commitments[{k}] {c.provider} {'/'.join(c.chips)} {period(t)}", s
+    return "", None
