@@ -1,0 +1,35 @@
+"""Shared test helpers: paths, and solving with the independent feasibility check on every plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from feasibility import assert_feasible
+
+import optimizer
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTANCES = ROOT / "instances"
+EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
+
+
+def solve_checked(instance: dict[str, Any] | Path, **options: Any) -> optimizer.Solution:
+    """Solve and, when there is a plan, re-check it with the independent checker (C1–C13, objective).
+
+    The checker reads only the instance JSON and the solution.json content, never the model.
+    """
+    data = json.loads(Path(instance).read_text()) if isinstance(instance, Path) else instance
+    solution = optimizer.solve(data, optimizer.SolveOptions(**options))
+    if solution.has_plan:
+        assert_feasible(data, json.loads(solution.to_json()))
+    return solution
+
+
+@pytest.fixture
+def examples_dir() -> Path:
+    if not (EXAMPLES / "expected.json").exists():
+        pytest.skip(f"the spec's examples are not at {EXAMPLES}")
+    return EXAMPLES

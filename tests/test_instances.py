@@ -1,0 +1,46 @@
+"""Every instance shipped in instances/ solves to a plan that passes the independent checker."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from conftest import INSTANCES, solve_checked
+
+import optimizer
+
+SHIPPED = sorted(p.name for p in INSTANCES.glob("*.json"))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_instance_solves_and_checks(name: str) -> None:
+    solution = solve_checked(INSTANCES / name)
+    assert solution.status == optimizer.Status.OPTIMAL
+    assert solution.objective_usd > 0
+
+
+def test_tiny_matches_its_hand_computed_optimum() -> None:
+    # instances/tiny.json: 1,000 chips on the 24-month offer in 2026 at 3.5·8760·(1 + 1/1.1) and
+    # 500 chips on the 12-month offer in 2027 at 4·8760/1.1 → 58,532,727.27 + 15,927,272.73.
+    solution = solve_checked(INSTANCES / "tiny.json")
+    assert math.isclose(solution.objective_usd, 74_460_000.0, rel_tol=1e-9)
+    plan = {(r.offer, r.year): r.chips for r in solution.contracts.itertuples()}
+    assert plan == pytest.approx({("aws-gb200-24m", 2026): 1000.0, ("aws-gb200-12m", 2027): 500.0})
+
+
+def test_2026_plan_honours_the_deals() -> None:
+    data = json.loads((INSTANCES / "2026.json").read_text())
+    solution = solve_checked(INSTANCES / "2026.json")
+    # The Frontier agent platform runs on AWS only (exclusivity).
+    frontier = solution.allocation[solution.allocation.workload == "frontier"]
+    assert not frontier.empty and set(frontier.provider) == {"aws"}
+    # ~2 GW of Trainium at AWS from the commitment's first year on.
+    commit = next(c for c in data["capacity_commitments"] if c["provider"] == "aws")
+    trn = solution.active[(solution.active.provider == "aws") & solution.active.chip.str.startswith("trainium")]
+    held = trn.groupby("period").mw.sum()
+    years = range(commit["years"][0], commit["years"][1] + 1)
+    periods = solution.power[(solution.power.provider == "aws") & solution.power.year.isin(years)].period.unique()
+    assert all(held.get(t, 0.0) >= commit["min_mw"] * (1 - 1e-7) for t in periods)
+    # The $38B AWS take-or-pay is either spent or paid as a shortfall.
+    assert any(c["provider"] == "aws" and c["amount_usd"] >= 38e9 for c in data["spend_commitments"])
