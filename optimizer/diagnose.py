@@ -38,8 +38,9 @@ class Finding:
         return asdict(self)
 
 
-def diagnose(prep: Prepared, options: SolveOptions = SolveOptions()) -> list[Finding]:
+def diagnose(prep: Prepared, options: SolveOptions | None = None) -> list[Finding]:
     """The limits that must move to make the instance feasible (empty if it already is)."""
+    options = options or SolveOptions()
     structural = structural_findings(prep)
     if structural:
         return structural

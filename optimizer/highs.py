@@ -140,8 +140,9 @@ def _configure(h: highspy.Highs, options: SolveOptions) -> None:
         h.setOptionValue("threads", int(options.threads))
 
 
-def solve_model(model: pyo.ConcreteModel, options: SolveOptions = SolveOptions()) -> RawSolution:
+def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> RawSolution:
     """Hand the model to HiGHS, solve it and read the status, values and row duals back."""
+    options = options or SolveOptions()
     t0 = time.perf_counter()
     h, compiled = compile_to_highs(model)
     t1 = time.perf_counter()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import InstanceError, json_path
 from optimizer.schema import Instance, YearMap, _json_type
@@ -74,9 +74,9 @@ def _walk(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | 
         loc, value = stack.pop()
         yield loc, value
         if isinstance(value, dict):
-            stack.extend((loc + (k,), v) for k, v in reversed(value.items()))
+            stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
-            stack.extend((loc + (i,), v) for i, v in reversed(list(enumerate(value))))
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
 
 
 def read_instance_file(path: str | Path) -> Any:
@@ -196,8 +196,6 @@ def _known_fields(parent_loc: list[Any]) -> list[str]:
 
 def _model_of(annotation: Any) -> Any:
     """The pydantic model inside an annotation like ``list[Offer] | None``, if any."""
-    from pydantic import BaseModel
-
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):

@@ -7,6 +7,7 @@ Values are read back from the solver as arrays indexed like the prepared data: c
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -16,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.model import MONEY, Built
 from optimizer.highs import RawSolution, Status
+from optimizer.model import MONEY, Built
 
 ZERO_CHIPS = 1e-6
 """Rows with fewer chips than this are left out of the tables (spec §7 allows it)."""
@@ -59,6 +60,7 @@ class Solution:
     is_mip: bool = False
     scenarios: list[str | None] = field(default_factory=lambda: [None])
     probabilities: list[float] = field(default_factory=lambda: [1.0])
+    periods_per_year: int = 1
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -129,12 +131,9 @@ def write_files_atomically(out: Path, files: dict[str, str]) -> list[Path]:
 def _plain(record: dict[str, Any]) -> dict[str, Any]:
     """numpy scalars → Python numbers, NaN → None (JSON has no NaN)."""
     out = {}
-    for k, v in record.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float) and v != v:
-            v = None
-        out[k] = v
+    for key, value in record.items():
+        plain = value.item() if isinstance(value, np.generic) else value
+        out[key] = None if isinstance(plain, float) and math.isnan(plain) else plain
     return out
 
 
@@ -148,7 +147,8 @@ def extract(built: Built, raw: RawSolution) -> Solution:
     scen = list(prep.scenario_ids)
     if not raw.status.has_plan:
         return Solution(inst.name, raw.status, None, None, message=raw.message, is_mip=built.is_mip,
-                        scenarios=scen, probabilities=prep.probability.tolist())
+                        scenarios=scen, probabilities=prep.probability.tolist(),
+                        periods_per_year=prep.periods.per_year)
     O, T, S = len(prep.offer_ids), prep.periods.count, prep.n_scenarios
     W = len(prep.workload_ids)
     X = np.zeros((O, T, S))
@@ -179,7 +179,7 @@ def extract(built: Built, raw: RawSolution) -> Solution:
         contracts=tables.contracts(), active=tables.active(), allocation=tables.allocation(),
         payments=tables.payments(used), power=tables.power(), shortfalls=tables.shortfalls(),
         binding=binding_limits(built, raw), message=raw.message, is_mip=built.is_mip,
-        scenarios=scen, probabilities=prep.probability.tolist(),
+        scenarios=scen, probabilities=prep.probability.tolist(), periods_per_year=prep.periods.per_year,
     )
 
 

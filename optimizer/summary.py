@@ -39,16 +39,26 @@ def _year_table(title: str, grid: pd.DataFrame, fmt, total: bool = True) -> Tabl
     return table
 
 
-def _musd(v: float) -> str:
-    return "–" if abs(v) < 0.5e6 else f"{v / 1e6:,.0f}"
+def _scaled(grid: pd.DataFrame, units: list[tuple[float, str, int]]) -> tuple[str, object]:
+    """Pick the first unit (divisor, label, decimals) that shows the largest value (or total) in 5 digits."""
+    top = float(max(grid.abs().to_numpy().max(), grid.sum(axis=0).abs().max())) if grid.size else 0.0
+    divisor, label, decimals = next((u for u in units if top / u[0] * 10 ** u[2] < 1e5), units[-1])
+
+    def fmt(v: float) -> str:
+        shown = v / divisor
+        return "–" if abs(shown) < 0.5 * 10 ** -decimals else f"{shown:,.{decimals}f}"
+
+    return label, fmt
 
 
-def _mw(v: float) -> str:
-    return "–" if abs(v) < 0.05 else f"{v:,.1f}"
+MONEY_UNITS = [(1e6, "$M", 0), (1e9, "$B", 1)]
+MW_UNITS = [(1.0, "MW", 1), (1.0, "MW", 0)]
+CHIP_UNITS = [(1.0, "chips", 0), (1e3, "thousand chips", 0)]
 
 
-def _chips(v: float) -> str:
-    return "–" if abs(v) < 0.5 else f"{v:,.0f}"
+def _table(title: str, grid: pd.DataFrame, units: list[tuple[float, str, int]], total: bool = True) -> Table:
+    label, fmt = _scaled(grid, units)
+    return _year_table(title.format(unit=label), grid, fmt, total)
 
 
 def summary(sol: Solution) -> Iterator[RenderableType]:
@@ -62,15 +72,16 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
     if not sol.has_plan:
         return
     expected = " (expected over scenarios)" if len(sol.scenarios) > 1 else ""
-    yield _year_table(f"Spend by provider, nominal $M{expected}",
-                      _expected(sol.payments, sol, ["provider", "year"], "total_usd"), _musd)
+    yield _table(f"Spend by provider, nominal {{unit}}{expected}",
+                 _expected(sol.payments, sol, ["provider", "year"], "total_usd"), MONEY_UNITS)
     power = sol.power.groupby(["provider", "year", "scenario"], dropna=False)["mw"].max().reset_index()
-    yield _year_table(f"Peak MW held by provider{expected}", _expected(power, sol, ["provider", "year"], "mw"),
-                      _mw)
+    yield _table(f"Peak power held by provider, {{unit}}{expected}",
+                 _expected(power, sol, ["provider", "year"], "mw"), MW_UNITS)
     if not sol.active.empty:
-        per_year = sol.active.groupby(["chip", "year", "scenario"], dropna=False)["chips"].mean().reset_index()
-        yield _year_table(f"Chip mix, mean active chips{expected}",
-                          _expected(per_year, sol, ["chip", "year"], "chips"), _chips, total=False)
+        per_year = (sol.active.groupby(["chip", "year", "scenario"], dropna=False)["chips"].sum()
+                    / sol.periods_per_year).reset_index()
+        yield _table(f"Chip mix, mean active {{unit}}{expected}",
+                     _expected(per_year, sol, ["chip", "year"], "chips"), CHIP_UNITS, total=False)
     if not sol.shortfalls.empty:
         yield Text("Spend-commitment shortfalls (paid as take-or-pay): " + "; ".join(
             f"commitment {r.commitment} ({r.provider}) {money(r.usd)}"
