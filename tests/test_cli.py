@@ -1,0 +1,149 @@
+"""The command line: outputs, exit codes (spec §8), files written whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import INSTANCES, ROOT
+from feasibility import assert_feasible
+from typer.testing import CliRunner
+
+import cli
+import optimizer
+from optimizer.highs import Status
+
+runner = CliRunner()
+
+INFEASIBLE = {
+    "name": "too-little-power",
+    "horizon": {"start_year": 2026, "years": 2},
+    "providers": [{"id": "aws", "power_mw": 1}, {"id": "gcp", "power_mw": {"2026": 2, "2027": 3}}],
+    "chips": [{"id": "k", "power_kw": 1.0, "perf": {"bf16": 1.0}}],
+    "offers": [{"id": "a", "provider": "aws", "chip": "k", "term_months": 12, "price_per_chip_hour": 1.0},
+               {"id": "g", "provider": "gcp", "chip": "k", "term_months": 12, "price_per_chip_hour": 2.0}],
+    "workloads": [{"id": "w", "metric": "bf16", "demand": {"series": [2000, 4500]}}],
+}
+
+
+def write(tmp_path: Path, data: dict, name: str = "instance.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_solve_writes_solution_and_tables(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "optimal" in result.stdout and "NPV $74.5M" in result.stdout
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["solution.json", "contracts.csv", "active.csv", "allocation.csv", "payments.csv",
+                            "power.csv", "shortfalls.csv", "binding.csv"])
+    sol = json.loads((out / "solution.json").read_text())
+    assert {"instance", "status", "objective_usd", "mip_gap", "contracts", "allocation", "shortfalls",
+            "providers_used"} <= set(sol)
+    assert sol["status"] == "optimal" and sol["mip_gap"] is None
+    assert sol["objective_usd"] == pytest.approx(74_460_000)
+    assert_feasible(json.loads((INSTANCES / "tiny.json").read_text()), sol)
+
+
+def test_solution_json_is_deterministic(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert runner.invoke(cli.app, ["solve", str(INSTANCES / "two_clouds.json"), "-q", "--out",
+                                       str(tmp_path / name)]).exit_code == 0
+    assert (tmp_path / "a" / "solution.json").read_bytes() == (tmp_path / "b" / "solution.json").read_bytes()
+
+
+def test_rerun_replaces_the_old_plan_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "solution.json").write_text("old")
+    assert runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "-q", "--out", str(out)]).exit_code == 0
+    assert json.loads((out / "solution.json").read_text())["status"] == "optimal"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_infeasible_exit_3_with_diagnosis(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(cli.app, ["solve", str(write(tmp_path, INFEASIBLE)), "--out", str(out)])
+    assert result.exit_code == 3
+    # 2026: 2,000 chips = 2 MW needed, 3 MW available. 2027: 4.5 MW needed, 4 MW available:
+    # the cheapest relative relaxation is gcp's 3 MW limit (+0.5 MW) rather than aws's 1 MW one.
+    assert "providers[1].power_mw (gcp) in 2027: needs 0.5 MW more" in result.stdout
+    sol = json.loads((out / "solution.json").read_text())
+    assert sol["status"] == "infeasible" and sol["objective_usd"] is None
+    assert sol["diagnosis"][0]["path"] == "providers[1].power_mw"
+    assert sol["diagnosis"][0]["year"] == 2027
+    assert sol["diagnosis"][0]["amount"] == pytest.approx(0.5)
+
+
+def test_diagnose_command(tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["diagnose", str(write(tmp_path, INFEASIBLE))])
+    assert result.exit_code == 3
+    assert "needs 0.5 MW more" in result.stdout
+    feasible = runner.invoke(cli.app, ["diagnose", str(INSTANCES / "tiny.json")])
+    assert feasible.exit_code == 0 and "feasible" in feasible.stdout
+
+
+def test_validate_command() -> None:
+    result = runner.invoke(cli.app, ["validate", str(INSTANCES / "2026.json")])
+    assert result.exit_code == 0
+    assert "valid (4 providers" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--mip-gap", "2"], ["--threads", "0"], ["--algorithm", "magic"],
+                                  ["--time-limit", "0"], ["--no-such-flag"]])
+def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, args: list[str]) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "--out", str(out), *args])
+    assert result.exit_code == 2
+    assert not out.exists()
+
+
+def test_out_must_be_a_folder(tmp_path: Path) -> None:
+    instance = INSTANCES / "tiny.json"
+    blocker = tmp_path / "file"
+    blocker.write_text("keep me")
+    result = runner.invoke(cli.app, ["solve", str(instance), "--out", str(blocker)])
+    assert result.exit_code == 2
+    assert "exists and is not a folder" in result.stderr
+    assert blocker.read_text() == "keep me"
+
+
+def test_no_plan_exits_1_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    # A limit reached with no plan (simulated: the solver reports an error status).
+    def no_plan(source, options=None, **_):
+        return optimizer.Solution("x", Status.ERROR, None, None, message="Time limit reached")
+
+    monkeypatch.setattr(optimizer, "solve", no_plan)
+    out = tmp_path / "out"
+    result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "no plan: Time limit reached; nothing written" in result.stderr
+    assert not out.exists()
+
+
+def test_real_entry_point_bad_input_one_line_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x",\n "horizon": {"start_year": 2026,}\n}')
+    run = subprocess.run([sys.executable, "-m", "cli", "solve", str(bad), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr
+    assert lines[0].startswith(f"error: {bad}:2: not valid JSON")
+    assert not (tmp_path / "out").exists()
+
+
+def test_installed_procure_command_solves(tmp_path: Path) -> None:
+    procure = Path(sys.executable).parent / "procure"
+    if not procure.exists():
+        pytest.skip("the procure console script is not installed in this environment")
+    run = subprocess.run([str(procure), "solve", str(INSTANCES / "tiny.json"), "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "solution.json").read_text())["objective_usd"] == pytest.approx(74_460_000)
