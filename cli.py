@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="procure: the cheapest multi-year plan for renting AI compute across clouds.")
@@ -30,7 +31,7 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -112,7 +113,7 @@ def diagnose(instance: InstanceArg) -> None:
         return
     out_console.print(f"{instance}: infeasible. Limits that must move:", style="bold red")
     for f in findings:
-        out_console.print(f"  • {f.message}", soft_wrap=True)
+        out_console.print(f"  • {f.message}", soft_wrap=True, markup=False)
     raise typer.Exit(3)
 
 

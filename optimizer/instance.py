@@ -47,10 +47,20 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+MAX_INTEGER_DIGITS = 300
+"""Integer literals longer than this cannot be a float (≈1.8e308) and are refused with their path."""
+
+
+def _integer(text: str) -> int | _BadConstant:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        return _BadConstant(f"an integer of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
 def parse_json(text: str, *, file: str | None = None) -> Any:
     """Parse JSON text, refusing duplicate keys, NaN, Infinity and numbers that overflow a float."""
     try:
-        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_BadConstant)
+        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_BadConstant, parse_int=_integer)
     except json.JSONDecodeError as e:
         raise InstanceError("", f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
                             file=file, line=e.lineno) from None
@@ -61,8 +71,12 @@ def parse_json(text: str, *, file: str | None = None) -> Any:
             raise InstanceError(json_path((*loc, value.duplicate)),
                                 f"duplicate key {value.duplicate!r} in one object", file=file)
         if isinstance(value, _BadConstant):
+            if value.text.startswith("an integer"):
+                raise InstanceError(json_path(loc), f"number too large to represent ({value.text})", file=file)
             raise InstanceError(json_path(loc), f"{value.text} is not a finite number", file=file)
         if isinstance(value, float) and not math.isfinite(value):
+            raise InstanceError(json_path(loc), "number too large to represent", file=file)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1.7e308:
             raise InstanceError(json_path(loc), "number too large to represent", file=file)
     return doc
 
@@ -98,7 +112,8 @@ def read_instance_file(path: str | Path) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InstanceError("", f"not UTF-8 text (byte {e.start})", file=name) from None
+        line = raw[:e.start].count(b"\n") + 1
+        raise InstanceError("", f"not UTF-8 text (byte {e.start}, line {line})", file=name, line=line) from None
     if not text.strip():
         raise InstanceError("", "the file is empty", file=name)
     return parse_json(text, file=name)
@@ -138,6 +153,8 @@ def validate_instance(doc: Any) -> Instance:
 
 def _translate(error: ValidationError, doc: Any) -> InstanceError:
     errors = error.errors(include_url=False)
+    # A typo of a required field gives "missing" and "unknown field" together: name the typo.
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     loc = [part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
     kind, value = first["type"], first.get("input")

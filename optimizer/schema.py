@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
 
 def _integral(value: Any) -> Any:
@@ -29,7 +29,10 @@ def _integral(value: Any) -> Any:
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number, got {_json_type(value)}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError("number too large to represent") from None
 
 
 def _json_type(value: Any) -> str:
@@ -103,8 +106,8 @@ def _year_key(key: str) -> int:
         year = int(key)
     except ValueError:
         raise ValueError(f"key {key!r} is not a calendar year") from None
-    if str(year) != key.strip():
-        raise ValueError(f"key {key!r} is not a calendar year")
+    if str(year) != key:
+        raise ValueError(f"key {key!r} is not a calendar year (write it as {str(year)!r})")
     return year
 
 
@@ -206,6 +209,12 @@ class Workload(Spec):
 class Budget(Spec):
     per_year_usd: YearMapField | None = None
     total_usd: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _either(self) -> Budget:
+        if self.per_year_usd is None and self.total_usd is None:
+            raise ValueError("give per_year_usd, total_usd or both")
+        return self
 
 
 class SpendCommitment(Spec):

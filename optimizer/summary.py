@@ -33,7 +33,7 @@ def _year_table(title: str, grid: pd.DataFrame, fmt, total: bool = True) -> Tabl
     for y in years:
         table.add_column(str(y), justify="right")
     for name, row in grid.iterrows():
-        table.add_row(str(name), *(fmt(v) for v in row))
+        table.add_row(Text(str(name)), *(fmt(v) for v in row))
     if total and len(grid) > 1:
         table.add_row("total", *(fmt(v) for v in grid.sum(axis=0)), style="bold")
     return table
@@ -118,7 +118,7 @@ def binding_table(sol: Solution, most: int = 12) -> RenderableType:
     grouped = b.assign(place=b["where"].str.replace(r" P\d+ \(period \d+\)", "", regex=True))
     counts = grouped.groupby(["limit", "place"], sort=False).size()
     for (limit, place), n in list(counts.items())[:most]:
-        table.add_row(limit, place, str(n))
+        table.add_row(Text(limit), Text(place), str(n))
     if len(counts) > most:
         table.add_row("…", f"{len(counts) - most} more in binding.csv", "")
     return table

@@ -1,0 +1,65 @@
+"""Structure of the built model without a solver: sparse index sets and row counts per family."""
+
+from __future__ import annotations
+
+import copy
+
+from test_prepare import BASE
+
+from optimizer import load_instance, prepare
+from optimizer.model import build_model
+
+
+def built(**changes):
+    data = copy.deepcopy(BASE)
+    data.update(changes)
+    return build_model(prepare(load_instance(data)))
+
+
+def test_variables_exist_only_where_they_can_be_non_zero() -> None:
+    m = built().model
+    # k6 signable in all 8 quarters, j7 only in the 4 quarters of 2027.
+    assert len(m.x) == 12
+    assert len(m.a) == 12
+    # Only k has bf16: u for (w, k6) in 8 periods; (w, j7) is not an allowed pair (C9).
+    assert len(m.u) == 8
+    assert {o for (_, o, _, _) in m.u} == {0}
+    # z only for q (it has an onboarding fee); no min_chips, no blocks, no commitments.
+    assert list(m.z) == [1]
+    assert len(m.v) == len(m.blocks) == len(m.short) == 0
+
+
+def test_rows_per_family() -> None:
+    m = built().model
+    assert len(m.active_chips) == 12
+    assert len(m.demand) == 8
+    assert len(m.capacity) == 8
+    assert len(m.provider_power) == 8 + 4  # p in every quarter, q only while j7 can be active
+    assert len(m.supply) == 1  # j7 in 2027 (no contract can be signed in 2026)
+    assert len(m.provider_used_link) == 4 and len(m.provider_used) == 1
+    assert not hasattr(m, "budget_year") and not hasattr(m, "diversification")
+
+
+def test_active_chip_rows_have_at_most_four_terms_whatever_the_term() -> None:
+    from pyomo.repn import generate_standard_repn
+
+    m = built(offers=[{"id": "long", "provider": "p", "chip": "k", "term_months": 24,
+                       "price_per_chip_hour": 1.0}]).model
+    sizes = {len(generate_standard_repn(c.body).linear_vars) for c in m.active_chips.values()}
+    assert max(sizes) <= 4
+
+
+def test_scenarios_share_first_stage_contracts() -> None:
+    m = built(scenarios={"first_stage_years": 1, "cases": [{"id": "a", "probability": 0.5},
+                                                           {"id": "b", "probability": 0.5}]}).model
+    # k6: 4 shared first-stage copies (2026) + 4 periods × 2 scenarios; j7: 2027 only → 4 × 2.
+    assert len(m.x) == 4 + 8 + 8
+    assert len(m.a) == 2 * 12
+
+
+def test_elastic_model_has_one_slack_per_limit() -> None:
+    b = build_model(prepare(load_instance(copy.deepcopy(BASE))), elastic=True)
+    families = [s.family for s in b.layout.slacks]
+    assert families.count("demand") == 8
+    assert families.count("provider_power") == 12
+    assert families.count("supply") == 1
