@@ -7,7 +7,9 @@ This is the only module that configures logging or prints.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -36,16 +38,31 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _check_out(instance: Path, out: Path | None) -> None:
-    """``--out`` is a folder that is not, and does not hold, the instance's own path."""
+    """``--out`` is a folder, and writing a plan into it cannot overwrite the instance."""
     if out is None:
         return
     if out.exists() and not out.is_dir():
         raise _fail(f"--out {out}: exists and is not a folder", 2)
-    if out.resolve() == instance.resolve():
-        raise _fail(f"--out {out}: is the instance itself", 2)
+    from optimizer.results import OUTPUT_FILES
+
+    if instance.resolve().parent == out.resolve() and instance.name in OUTPUT_FILES:
+        raise _fail(f"--out {out}: writing the plan there would overwrite the instance {instance}", 2)
+
+
+def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
+    """Ctrl-C stops the command cleanly: one line, exit code 130, nothing written."""
+    @functools.wraps(command)
+    def run(*args, **kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise _fail("interrupted; nothing written", 130) from None
+
+    return run
 
 
 @app.command()
+@_interruptible
 def solve(
     instance: InstanceArg,
     out: OutOpt = None,
@@ -72,8 +89,6 @@ def solve(
         solution = optimizer.solve(instance, options)
     except optimizer.InstanceError as e:
         raise _fail(e.message, 2) from None
-    except KeyboardInterrupt:
-        raise _fail("interrupted; nothing written", 130) from None
 
     if not quiet:
         from optimizer.summary import summary
@@ -98,6 +113,7 @@ def solve(
 
 
 @app.command()
+@_interruptible
 def diagnose(instance: InstanceArg) -> None:
     """Explain why INSTANCE is infeasible: the limits that must move, where and by how much."""
     _configure_logging(False)

@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
+import pyomo.environ as pyo
 
 from optimizer.highs import SolveOptions, solve_model
-from optimizer.model import build_model
+from optimizer.model import Built, build_model
 from optimizer.prepare import Prepared
 
 TOLERANCE = 1e-6
@@ -39,13 +40,34 @@ class Finding:
 
 
 def diagnose(prep: Prepared, options: SolveOptions | None = None) -> list[Finding]:
-    """The limits that must move to make the instance feasible (empty if it already is)."""
+    """The limits that must move to make the instance feasible (empty if it already is).
+
+    The elastic model is solved with integers relaxed first (an LP: fast, and any limit it finds
+    must move at least that much). Only if that LP needs no relaxation, so that integrality
+    alone makes the instance infeasible, is the elastic MILP solved.
+    """
     options = options or SolveOptions()
     structural = structural_findings(prep)
     if structural:
         return structural
     built = build_model(replace(prep, max_chips=elastic_bounds(prep)), elastic=True)
-    raw = solve_model(built.model, options)
+    findings = _elastic_findings(prep, built, options, relax=True)
+    if findings or not built.is_mip:
+        return findings
+    return _elastic_findings(prep, built, options, relax=False)
+
+
+def _elastic_findings(prep: Prepared, built: Built, options: SolveOptions, *, relax: bool) -> list[Finding]:
+    integers = [v for v in built.model.component_data_objects(pyo.Var) if v.is_integer()]
+    domains = [v.domain for v in integers]
+    if relax:
+        for v in integers:
+            v.domain = pyo.UnitInterval if v.is_binary() else pyo.NonNegativeReals
+    try:
+        raw = solve_model(built.model, options)
+    finally:
+        for v, domain in zip(integers, domains, strict=True):
+            v.domain = domain
     if not raw.status.has_plan:
         return [Finding("unknown", "", "", None, None, 0.0, "",
                         f"the elastic model could not be solved either ({raw.message})")]
@@ -64,7 +86,8 @@ def elastic_bounds(prep: Prepared) -> np.ndarray:
 
     The normal bounds come from the power limits, which the elastic model may relax; here each
     offer may sign enough chips to serve every workload it can serve on its own, or to meet every
-    capacity commitment it counts for, whichever is larger (and at least the normal bound).
+    capacity commitment it counts for, whichever is larger (and at least the normal bound, its
+    minimum contract, rounded up to whole blocks).
     """
     eff = np.where(prep.effectiveness > 0, prep.effectiveness, np.inf)  # (W, O)
     serve_all = (prep.demand.max(axis=2)[:, :, None] / eff[None, :, :]).sum(axis=1).max(axis=0)  # (O,)
@@ -74,6 +97,9 @@ def elastic_bounds(prep: Prepared) -> np.ndarray:
     by_offer = np.maximum(serve_all, commit)[:, None]
     supply = prep.supply_cap[:, prep.periods.year_index]
     bound = np.maximum(prep.max_chips, np.where(np.isinf(supply), by_offer, np.maximum(by_offer, supply)))
+    bound = np.maximum(bound, prep.min_chips[:, None])  # a minimum contract must fit
+    block = np.maximum(prep.block, 1)[:, None]
+    bound = np.ceil(bound / block - 1e-9) * block  # and a whole number of blocks
     return np.where(prep.signable, bound, 0.0)
 
 

@@ -148,7 +148,7 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
     t1 = time.perf_counter()
     _configure(h, options)
     if compiled.columns:
-        h.run()
+        run_interruptibly(h)
     t2 = time.perf_counter()
     status, message = _status(h, compiled)
     info = h.getInfo()
@@ -167,6 +167,23 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
             gap = None
     return RawSolution(status, objective, gap, values, activity, duals, compiled, message,
                        {"handoff_s": t1 - t0, "solve_s": t2 - t1})
+
+
+def run_interruptibly(h: highspy.Highs) -> None:
+    """Run HiGHS in its worker thread so that Ctrl-C stops it cleanly, then re-raise the interrupt.
+
+    The caller (and the CLI) then writes nothing: a plan cut short by Ctrl-C is not a result.
+    """
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        while not h.wait(0.1)[0]:
+            pass
+        raise
 
 
 def _status(h: highspy.Highs, compiled: Compiled) -> tuple[Status, str]:

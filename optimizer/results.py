@@ -24,6 +24,8 @@ ZERO_CHIPS = 1e-6
 """Rows with fewer chips than this are left out of the tables (spec §7 allows it)."""
 
 TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding")
+OUTPUT_FILES = ("solution.json", *(f"{name}.csv" for name in TABLES))
+"""Every file :meth:`Solution.write` may write into its folder."""
 
 
 @dataclass

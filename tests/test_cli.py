@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,32 @@ def test_installed_procure_command_solves(tmp_path: Path) -> None:
                          check=False, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "solution.json").read_text())["objective_usd"] == pytest.approx(74_460_000)
+
+
+def test_out_never_overwrites_the_instance(tmp_path: Path) -> None:
+    instance = tmp_path / "solution.json"
+    instance.write_text((INSTANCES / "tiny.json").read_text())
+    result = runner.invoke(cli.app, ["solve", str(instance), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "would overwrite the instance" in result.stderr
+    assert instance.read_text() == (INSTANCES / "tiny.json").read_text()
+
+
+def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:
+    # A plan that takes HiGHS several seconds: the 2026 instance with monthly periods and scenarios.
+    data = json.loads((INSTANCES / "2026.json").read_text())
+    data["horizon"]["periods_per_year"] = 12
+    data["scenarios"] = {"cases": [{"id": "lo", "probability": 0.5, "demand_multiplier": {"*": 0.9}},
+                                   {"id": "hi", "probability": 0.5}]}
+    instance = write(tmp_path, data)
+    out = tmp_path / "out"
+    run = subprocess.Popen([sys.executable, "-m", "cli", "solve", str(instance), "--out", str(out)],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)
+    run.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stdout + stderr
+    assert time.monotonic() - started < 15, "HiGHS did not stop promptly"
+    assert stderr.strip() == "error: interrupted; nothing written"
+    assert not out.exists()

@@ -80,3 +80,19 @@ def test_solve_attaches_diagnosis() -> None:
     solution = optimizer.solve(INFEASIBLE)
     assert solution.status == optimizer.Status.INFEASIBLE
     assert solution.diagnosis[0]["message"] == "providers[1].power_mw (gcp) in 2027: needs 0.5 MW more"
+
+
+def test_infeasible_only_because_of_whole_blocks() -> None:
+    # 100 chips needed, racks of 64 → 128 chips = 0.128 MW, but aws has 0.12 MW: the LP relaxation
+    # (100 chips = 0.1 MW) is feasible, so the diagnosis comes from the elastic MILP.
+    data = {
+        "name": "racks", "horizon": {"start_year": 2026, "years": 1},
+        "providers": [{"id": "aws", "power_mw": 0.12}],
+        "chips": [{"id": "k", "power_kw": 1.0, "perf": {"bf16": 1.0}}],
+        "offers": [{"id": "a", "provider": "aws", "chip": "k", "term_months": 12, "price_per_chip_hour": 1.0,
+                    "block_chips": 64}],
+        "workloads": [{"id": "w", "metric": "bf16", "demand": {"series": [100]}}],
+    }
+    (f,) = findings(data)
+    assert f.path == "providers[0].power_mw" and f.year == 2026
+    assert f.amount == pytest.approx(0.008)
