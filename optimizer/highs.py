@@ -70,7 +70,11 @@ class Compiled:
     rows: list
     cost: np.ndarray
     offset: float
-    is_mip: bool
+    integer: np.ndarray  # bool per column
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(self.integer.any())
 
 
 @dataclass
@@ -82,7 +86,7 @@ class RawSolution:
     mip_gap: float | None
     values: dict[int, float]  # id(VarData) → value
     row_activity: np.ndarray | None
-    row_dual: np.ndarray | None
+    row_dual: np.ndarray | None  # d objective / d row bound, model units; MILP: integers fixed
     compiled: Compiled | None
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)
@@ -126,7 +130,7 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
         raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
-    return h, Compiled(columns, rows, cost, offset, bool(integer.any()))
+    return h, Compiled(columns, rows, cost, offset, integer)
 
 
 def _configure(h: highspy.Highs, options: SolveOptions) -> None:
@@ -160,13 +164,34 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
         col = np.asarray(sol.col_value, dtype=float) if compiled.columns else np.zeros(0)
         values = {id(v): float(x) for v, x in zip(compiled.columns, col, strict=True)}
         activity = np.asarray(sol.row_value, dtype=float)
-        duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
         objective = float(compiled.cost @ col) + compiled.offset if len(col) else compiled.offset
         gap = float(info.mip_gap) if compiled.is_mip else None
         if gap is not None and not math.isfinite(gap):
             gap = None
+        if compiled.is_mip:
+            duals = fixed_integer_duals(h, compiled, col)
+        elif sol.dual_valid:
+            duals = np.asarray(sol.row_dual, dtype=float)
     return RawSolution(status, objective, gap, values, activity, duals, compiled, message,
                        {"handoff_s": t1 - t0, "solve_s": t2 - t1})
+
+
+def fixed_integer_duals(h: highspy.Highs, compiled: Compiled, col: np.ndarray) -> np.ndarray | None:
+    """Row duals of the LP left when every integer variable is fixed at its value in ``col``.
+
+    The usual reading of shadow prices for a MILP: the marginal cost of a limit with the
+    discrete decisions (whole blocks, minimum contracts, providers used) held as they are.
+    """
+    idx = np.flatnonzero(compiled.integer).astype(np.int32)
+    fixed = np.round(col[idx])
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
+    h.changeColsBounds(len(idx), idx, fixed, fixed)
+    h.setOptionValue("time_limit", float("inf"))
+    h.run()
+    sol = h.getSolution()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not sol.dual_valid:
+        return None
+    return np.asarray(sol.row_dual, dtype=float)
 
 
 def run_interruptibly(h: highspy.Highs) -> None:

@@ -18,12 +18,13 @@ import numpy as np
 import pandas as pd
 
 from optimizer.highs import RawSolution, Status
+from optimizer.limits import binding, duals_note, limit_rows, shadow_prices
 from optimizer.model import MONEY, Built
 
 ZERO_CHIPS = 1e-6
 """Rows with fewer chips than this are left out of the tables (spec §7 allows it)."""
 
-TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding")
+TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding", "shadow_prices")
 OUTPUT_FILES = ("solution.json", *(f"{name}.csv" for name in TABLES))
 """Every file :meth:`Solution.write` may write into its folder."""
 
@@ -42,7 +43,10 @@ class Solution:
       (nominal, horizon years only);
     - ``power``: provider, period, year, mw, limit_mw, scenario;
     - ``shortfalls``: commitment, provider, usd, scenario;
-    - ``binding``: limit, where, slack, unit, scenario (limits met with equality at the optimum).
+    - ``binding``: limits met with equality: limit, where, year, period, scenario, slack, unit,
+      shadow_price, price_unit;
+    - ``shadow_prices``: per limit, subject and calendar year, the change in NPV (USD) when the
+      limit is raised by one unit for that whole year (see :mod:`optimizer.limits`).
     """
 
     instance: str
@@ -57,6 +61,8 @@ class Solution:
     power: pd.DataFrame = field(default_factory=pd.DataFrame)
     shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shadow_prices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duals_note: str = ""
     diagnosis: list[dict[str, Any]] | None = None
     message: str = ""
     is_mip: bool = False
@@ -94,6 +100,9 @@ class Solution:
             out["payments"] = rows(self.payments, list(self.payments.columns))
             out["power"] = rows(self.power, list(self.power.columns))
             out["binding"] = rows(self.binding, list(self.binding.columns))
+            out["shadow_prices"] = rows(self.shadow_prices, list(self.shadow_prices.columns))
+            if self.duals_note:
+                out["duals_note"] = self.duals_note
         return out
 
     def to_json(self) -> str:
@@ -174,13 +183,15 @@ def extract(built: Built, raw: RawSolution) -> Solution:
     used = sorted({prep.offer_provider[o] for o in np.flatnonzero(X.sum(axis=(1, 2)) > 0)})
 
     tables = _Tables(built, X, A, U, short)
+    limits = limit_rows(built, raw)
     objective = raw.objective * MONEY if raw.objective is not None else None
     return Solution(
         instance=inst.name, status=raw.status, objective_usd=objective, mip_gap=raw.mip_gap,
         providers_used=[prep.provider_ids[p] for p in used],
         contracts=tables.contracts(), active=tables.active(), allocation=tables.allocation(),
         payments=tables.payments(used), power=tables.power(), shortfalls=tables.shortfalls(),
-        binding=binding_limits(built, raw), message=raw.message, is_mip=built.is_mip,
+        binding=binding(limits), shadow_prices=shadow_prices(limits, built.prepared),
+        duals_note=duals_note(built, raw), message=raw.message, is_mip=built.is_mip,
         scenarios=scen, probabilities=prep.probability.tolist(), periods_per_year=prep.periods.per_year,
     )
 
@@ -273,81 +284,3 @@ class _Tables:
         k, s = np.nonzero(self.short > 1e-6)
         return pd.DataFrame({"commitment": k, "provider": [prep.provider_ids[prep.spend[i].provider] for i in k],
                              "usd": self.short[k, s], "scenario": self._scenario(s)})
-
-
-# --- binding limits ---------------------------------------------------------------------------
-
-_LIMITS = {
-    "demand": "demand", "provider_power": "provider power", "global_power": "global power",
-    "supply": "supply", "budget_year": "budget per year", "budget_total": "budget total",
-    "spend_commitment": "spend commitment", "capacity_commitment": "capacity commitment",
-    "diversification": "diversification", "providers_used_min": "providers used (min)",
-    "providers_used_max": "providers used (max)",
-}
-_UNITS = {"demand": "metric", "provider_power": "MW", "global_power": "MW", "supply": "chips",
-          "budget_year": "USD", "budget_total": "USD", "spend_commitment": "USD",
-          "capacity_commitment": "MW", "diversification": "metric", "providers_used_min": "providers",
-          "providers_used_max": "providers"}
-
-
-def binding_limits(built: Built, raw: RawSolution, rtol: float = 1e-7) -> pd.DataFrame:
-    """Limits (C1, C3–C8, C10, C13) that hold with equality at the solution, with where they bind."""
-    rows = []
-    if raw.row_activity is None:
-        return pd.DataFrame(columns=["limit", "where", "slack", "unit", "scenario"])
-    compiled = raw.compiled
-    prep = built.prepared
-    for i, (con, side) in enumerate(compiled.rows):
-        family = con.parent_component().local_name
-        if family not in _LIMITS:
-            continue
-        bound = con.upper if side > 0 else con.lower
-        rhs = float(bound) if bound is not None else 0.0
-        gap = (rhs - raw.row_activity[i]) if side > 0 else (raw.row_activity[i] - rhs)
-        if abs(gap) > rtol * max(1.0, abs(rhs)) + 1e-9:
-            continue
-        index = con.index()
-        index = index if isinstance(index, tuple) else (index,)
-        where, s = describe(prep, family, index)
-        scale = MONEY if _UNITS[family] == "USD" else 1.0
-        rows.append({"limit": _LIMITS[family], "where": where, "slack": max(gap, 0.0) * scale,
-                     "unit": _UNITS[family], "scenario": prep.scenario_ids[s] if s is not None else None})
-    return pd.DataFrame(rows, columns=["limit", "where", "slack", "unit", "scenario"])
-
-
-def describe(prep, family: str, index: tuple) -> tuple[str, int | None]:
-    """A limit's place in the instance's own words, and its scenario index."""
-    per = prep.periods
-    cal = per.start_year + per.year_index
-
-    def period(t: int) -> str:
-        if per.per_year == 1:
-            return str(per.start_year + t)
-        return f"{cal[t]} P{t % per.per_year + 1} (period {t})"
-
-    if family == "demand":
-        w, t, s = index
-        return f"{prep.workload_ids[w]} {period(t)}", s
-    if family in ("provider_power", "diversification"):
-        p, t, s = index
-        return f"{prep.provider_ids[p]} {period(t)}", s
-    if family == "global_power":
-        _, t, s = index
-        return period(t), s
-    if family == "supply":
-        o, y, s = index
-        return f"{prep.offer_ids[o]} {per.start_year + y}", s
-    if family == "budget_year":
-        y, s = index
-        return str(per.start_year + y), s
-    if family == "budget_total":
-        return "whole horizon", index[0]
-    if family == "spend_commitment":
-        k, s = index
-        c = prep.instance.spend_commitments[k]
-        return f"spend_commitments[{k}] {c.provider} {c.years[0]}–{c.years[1]}", s
-    if family == "capacity_commitment":
-        k, t, s = index
-        c = prep.instance.capacity_commitments[k]
-        return f"capacity_commitments[{k}] {c.provider} {'/'.join(c.chips)} {period(t)}", s
-    return "", None

@@ -89,6 +89,16 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
     yield binding_table(sol)
 
 
+def per_unit(value: float, unit: str) -> str:
+    """A shadow price in short form: -1.04M $/MW, 0.04 $/$, 17.5k $/bf16_pflops."""
+    unit = unit.replace("USD per USD", "$/$").replace("USD per ", "$/")
+    a = abs(value)
+    for divisor, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= divisor:
+            return f"{value / divisor:,.2f}{suffix} {unit}"
+    return f"{value:,.2f} {unit}"
+
+
 def headline(sol: Solution) -> Text:
     style = {"optimal": "bold green", "feasible": "bold yellow"}.get(str(sol.status), "bold red")
     text = Text()
@@ -106,19 +116,28 @@ def headline(sol: Solution) -> Text:
 
 
 def binding_table(sol: Solution, most: int = 12) -> RenderableType:
-    """Binding limits other than demand, grouped by limit and place (periods collapsed)."""
+    """Binding limits other than demand, by calendar year, with their shadow prices."""
     b = sol.binding
     b = b[b["limit"] != "demand"] if not b.empty else b
     if b.empty:
         return Text("Binding limits: none besides demand.")
-    table = Table(title="Binding limits", title_justify="left", show_edge=False, header_style="bold")
-    table.add_column("limit")
-    table.add_column("where")
-    table.add_column("times", justify="right")
-    grouped = b.assign(place=b["where"].str.replace(r" P\d+ \(period \d+\)", "", regex=True))
-    counts = grouped.groupby(["limit", "place"], sort=False).size()
-    for (limit, place), n in list(counts.items())[:most]:
-        table.add_row(Text(limit), Text(place), str(n))
-    if len(counts) > most:
-        table.add_row("…", f"{len(counts) - most} more in binding.csv", "")
+    per_year = b.groupby(["limit", "subject", "year", "scenario"], dropna=False, sort=False).size()
+    prices = sol.shadow_prices.set_index(["limit", "subject", "year", "scenario"]).shadow_price \
+        if not sol.shadow_prices.empty else pd.Series(dtype=float)
+    units = dict(zip(b.limit, b.price_unit, strict=False))
+    table = Table(title="Binding limits" + (f" ({sol.duals_note})" if sol.duals_note else ""),
+                  title_justify="left", show_edge=False, header_style="bold")
+    for name, justify in (("limit", "left"), ("subject", "left"), ("year", "right"), ("periods", "right"),
+                          ("shadow price", "right")):
+        table.add_column(name, justify=justify)
+    scenarios = len(sol.scenarios) > 1
+    if scenarios:
+        table.add_column("scenario")
+    for (limit, subject, year, scenario), n in list(per_year.items())[:most]:
+        value = prices.get((limit, subject, year, scenario))
+        shown = "" if value is None or pd.isna(value) else per_unit(value, units.get(limit) or "")
+        cells = [Text(str(limit)), Text(str(subject)), "" if pd.isna(year) else str(int(year)), str(n), Text(shown)]
+        table.add_row(*cells, *([Text(str(scenario))] if scenarios else []))
+    if len(per_year) > most:
+        table.add_row("…", f"{len(per_year) - most} more in binding.csv", "", "", "")
     return table

@@ -44,7 +44,7 @@ def test_solve_writes_solution_and_tables(tmp_path: Path) -> None:
     assert "optimal" in result.stdout and "NPV $74.5M" in result.stdout
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["solution.json", "contracts.csv", "active.csv", "allocation.csv", "payments.csv",
-                            "power.csv", "shortfalls.csv", "binding.csv"])
+                            "power.csv", "shortfalls.csv", "binding.csv", "shadow_prices.csv"])
     sol = json.loads((out / "solution.json").read_text())
     assert {"instance", "status", "objective_usd", "mip_gap", "contracts", "allocation", "shortfalls",
             "providers_used"} <= set(sol)

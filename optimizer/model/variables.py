@@ -65,7 +65,7 @@ def layout(prep: Prepared) -> Layout:
 def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
     """x (chips signed), a (active chips), u (allocation), short ($M), z, v, and block counts.
 
-    - ``x[o, τ, n] ∈ [0, M_oτ]`` chips newly signed; ``n`` is the scenario copy (0 when first stage).
+    - ``x[o, τ, n] ≥ 0`` chips newly signed; ``n`` is the scenario copy (0 when first stage).
     - ``a[o, t, s]`` chips active (kept as a variable defined by a recursion, see ``add_active_chips``).
     - ``u[w, o, t, s]`` chips of o serving w; ``short[k, s]`` spend-commitment shortfall in $M.
     - ``z[p]`` provider used, ``v[o, τ, n]`` minimum-contract switch, ``blocks[o, τ, n]`` integer blocks.
@@ -78,7 +78,9 @@ def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
 
     m.X = pyo.Set(initialize=[(o, tau, n) for o, idx in lay.x_by_offer.items() for tau, n in idx],
                   dimen=3, ordered=True)
-    m.x = pyo.Var(m.X, domain=pyo.NonNegativeReals, bounds=lambda _, o, tau, n: (0.0, ub(bound[o][tau])))
+    # No upper bound on x: C3–C5 already imply x[o, τ] ≤ M_oτ, and a column bound would take the
+    # dual value (shadow price) that belongs to those limits. M_oτ is used in C11/C12 only.
+    m.x = pyo.Var(m.X, domain=pyo.NonNegativeReals)
     m.A = pyo.Set(initialize=[(o, t, s) for o, ts in lay.active_by_offer.items() for t in ts for s in range(S)],
                   dimen=3, ordered=True)
     m.a = pyo.Var(m.A, domain=pyo.NonNegativeReals)
