@@ -199,3 +199,16 @@ def test_total_budget_too_small_is_infeasible_with_the_shortfall() -> None:
     (finding,) = solution.diagnosis
     assert finding["path"] == "budget.total_usd"
     assert finding["amount"] == pytest.approx(76_000)  # 876,000 needed
+
+
+def test_providers_used_counts_shared_contracts_once_per_scenario() -> None:
+    # Spec C11: z[p] ≤ Σ_s Σ x[o, τ, s]. With two cases and every contract first stage, a shared
+    # contract appears in both sums, so half a chip at q "uses" q: 9.5·8,760 + 0.5·2·8,760 = 91,980.
+    providers = [{"id": "p", "power_mw": 100}, {"id": "q", "power_mw": 100}]
+    offers = [{"id": "pk", "term_months": 12, "price_per_chip_hour": 1.0},
+              {"id": "qk", "provider": "q", "term_months": 12, "price_per_chip_hour": 2.0}]
+    data = instance([10], offers, providers=providers, providers_used={"min": 2}, scenarios={
+        "first_stage_years": 1, "cases": [{"id": "a", "probability": 0.5}, {"id": "b", "probability": 0.5}]})
+    solution = solve_checked(data)
+    assert solution.objective_usd == pytest.approx(91_980)
+    assert solution.providers_used == ["p", "q"]

@@ -245,7 +245,7 @@ def add_diversification(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> No
 
 
 def add_provider_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
-    """C11 provider used: ``x[o, τ] ≤ M_oτ · z[p(o)]`` and ``z[p] ≤ Σ_{s, o: p(o)=p, τ} x[o, τ, s]``.
+    """C11 provider used: ``x[o, τ] ≤ M_oτ · z[p(o)]`` and ``z[p] ≤ Σ_{s, o: p(o)=p, τ} x[o, τ, s]`` (chips).
 
     ``M_oτ`` is the chips that fit the provider's power in the signing year (and the supply cap).
     """
@@ -256,8 +256,11 @@ def add_provider_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None
     def link(_, o, tau, n):
         return m.x[o, tau, n] - bound[o][tau] * m.z[owner[o]] <= 0
 
+    copies = prep.n_scenarios  # the spec sums x[o, τ, s] over s: a shared first-stage x counts S times
+
     def used(_, p):
-        chips = [m.x[o, tau, n] for o in lay.offers_by_provider[p] for tau, n in lay.x_by_offer[o]]
+        chips = [(copies if prep.first_stage[tau] else 1) * m.x[o, tau, n]
+                 for o in lay.offers_by_provider[p] for tau, n in lay.x_by_offer[o]]
         if not chips:
             return m.z[p] <= 0
         return m.z[p] - sum(chips) <= 0
