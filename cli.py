@@ -146,5 +146,45 @@ def validate(instance: InstanceArg) -> None:
                       f"{len(inst.offers)} offers, {len(inst.workloads)} workloads)")
 
 
+@app.command()
+def generate(
+    size: Annotated[str, typer.Option("--size", help="Preset: small, medium, large (~0.5M variables), xl.")]
+    = "small",
+    out: Annotated[Path | None, typer.Option("--out", help="Instance file to write (default: print).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    years: Annotated[int | None, typer.Option("--years", min=1)] = None,
+    periods_per_year: Annotated[int | None, typer.Option("--periods-per-year")] = None,
+    providers: Annotated[int | None, typer.Option("--providers", min=1)] = None,
+    regions: Annotated[int | None, typer.Option("--regions", min=1, help="Copies of each offer.")] = None,
+    chips: Annotated[int | None, typer.Option("--chips", min=1)] = None,
+    workloads: Annotated[int | None, typer.Option("--workloads", min=1)] = None,
+    scenarios: Annotated[int | None, typer.Option("--scenarios", min=1)] = None,
+    terms: Annotated[str | None, typer.Option("--terms", help="Term ladder in months, e.g. 1,12,36.")] = None,
+    onboarding: Annotated[bool, typer.Option("--onboarding", help="Onboarding fees (a MILP).")] = False,
+) -> None:
+    """Write a synthetic instance with realistic structure (for benchmarks and stress tests)."""
+    import json
+
+    from optimizer.generate import generate as make
+
+    knobs = {"years": years, "periods_per_year": periods_per_year, "providers": providers, "regions": regions,
+             "chips": chips, "workloads": workloads, "scenarios": scenarios, "onboarding": onboarding or None}
+    overrides = {k: v for k, v in knobs.items() if v is not None}
+    try:
+        if terms is not None:
+            overrides["terms"] = tuple(int(t) for t in terms.split(","))
+        data = make(size, seed=seed, **overrides)
+    except ValueError as e:
+        raise _fail(str(e), 2) from None
+    text = json.dumps(data, indent=1) + "\n"
+    if out is None:
+        out_console.print(text, markup=False, highlight=False, soft_wrap=True)
+        return
+    from optimizer.results import write_files_atomically
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_files_atomically(out.parent, {out.name: text})
+
+
 if __name__ == "__main__":
     app()

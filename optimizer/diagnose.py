@@ -157,10 +157,12 @@ def _finding(prep: Prepared, key: tuple, amount: float) -> Finding:
                        f"{path} ({c.provider} {'/'.join(c.chips)}){when}: only {c.min_mw - amount:,.1f} MW of "
                        f"{c.min_mw:,.1f} MW can be held; lower it by {amount:,.1f} MW")
     if family == "diversification":
-        metric = inst.diversification.metric if inst.diversification else ""
+        div = inst.diversification
+        metric = "MW" if div is None or div.metric == "mw" else div.metric
+        share = f"{div.max_share:.0%}" if div is not None else ""
         return Finding(family, "diversification.max_share", prep.provider_ids[subject], year, scenario, amount,
-                       metric, f"diversification.max_share{when}: {prep.provider_ids[subject]} must hold "
-                               f"{amount:,.1f} {metric} above its share")
+                       metric, f"diversification.max_share{when}: {prep.provider_ids[subject]} needs "
+                               f"{amount:,.1f} {metric} more than its {share} share allows")
     if family in ("providers_min", "providers_max"):
         side = "min" if family == "providers_min" else "max"
         return Finding(family, f"providers_used.{side}", "", None, None, amount, "providers",

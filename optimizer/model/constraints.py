@@ -235,10 +235,16 @@ def add_diversification(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> No
     index = [(p, t, s) for p, offers in lay.offers_by_provider.items() for t in range(T)
              if any(prep.active[o, t] and r[o] > 0 for o in offers) for s in range(S)]
 
+    # The slack is in metric units held above the cap; weigh it relative to the most the
+    # providers' power could hold of the metric that year (an upper bound on the total).
+    per_mw = float(max(r[o] / prep.offer_mw[o] for o in range(len(r))))
+    reach = (prep.power_mw.sum(axis=0) * per_mw).tolist()
+    yidx = prep.periods.year_index.tolist()
+
     def rule(_, p, t, s):
         body = sum(((1 - sigma) if owner[o] == p else -sigma) * r[o] * m.a[o, t, s]
                    for o in np.flatnonzero(prep.active[:, t]).tolist() if r[o] > 0)
-        body -= slack(m, lay, "diversification", (p, t, s), "share", 1.0, 0.0, 1.0)
+        body -= slack(m, lay, "diversification", (p, t, s), "metric", 1.0, sigma * reach[yidx[t]], 1.0)
         return body <= 0
 
     m.diversification = pyo.Constraint(index, rule=rule)
