@@ -12,21 +12,32 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from optimizer.folder import FolderError, instance_data, read_instance, read_json, read_table
 from optimizer.highs import RawSolution, Status
 from optimizer.limits import binding, duals_note, limit_rows, shadow_prices
 from optimizer.model import MONEY, Built
+from optimizer.schema import Instance
+
+if TYPE_CHECKING:
+    from optimizer.kpis import Kpis
 
 ZERO_CHIPS = 1e-6
 """Rows with fewer chips than this are left out of the tables (spec §7 allows it)."""
 
 TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding", "shadow_prices")
-OUTPUT_FILES = ("solution.json", *(f"{name}.csv" for name in TABLES))
+"""Tables of a plan, each written as ``<name>.csv``."""
+KPI_FILES = ("kpis.json", "kpis.csv", "npv.csv", "spend.csv", "unit_costs.csv", "compute_shares.csv",
+             "power_shares.csv", "concentration.csv", "commitments.csv")
+"""KPI files (see :mod:`optimizer.kpis`), written beside a plan."""
+OUTPUT_FILES = ("solution.json", "instance.json", "demand.csv", *(f"{name}.csv" for name in TABLES), *KPI_FILES)
 """Every file :meth:`Solution.write` may write into its folder."""
+DERIVED_PREFIXES = ("report.", "report-")
+"""Files made from a folder's content (``procure report``); a new plan written there removes them."""
 
 
 @dataclass
@@ -46,7 +57,13 @@ class Solution:
     - ``binding``: limits met with equality: limit, where, year, period, scenario, slack, unit,
       shadow_price, price_unit;
     - ``shadow_prices``: per limit, subject and calendar year, the change in NPV (USD) when the
-      limit is raised by one unit for that whole year (see :mod:`optimizer.limits`).
+      limit is raised by one unit for that whole year (see :mod:`optimizer.limits`);
+    - ``demand``: workload, metric, period, year, scenario, demand and delivered (metric units; delivered
+      is NaN without a plan).
+
+    ``inputs`` is the validated instance the plan answers; ``kpis`` (:class:`optimizer.kpis.Kpis`) are
+    computed from the tables and ``inputs``. :meth:`write` saves it all to a folder and :meth:`read`
+    rebuilds it from one.
     """
 
     instance: str
@@ -62,6 +79,8 @@ class Solution:
     shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
     shadow_prices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inputs: Instance | None = None
     duals_note: str = ""
     diagnosis: list[dict[str, Any]] | None = None
     message: str = ""
@@ -74,6 +93,13 @@ class Solution:
     @property
     def has_plan(self) -> bool:
         return self.status.has_plan
+
+    @property
+    def kpis(self) -> Kpis:
+        """Key figures of the plan (NPV, spend, unit costs, shares, concentration, commitments, headroom)."""
+        from optimizer.kpis import compute_kpis
+
+        return compute_kpis(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The content of ``solution.json``: spec §7's keys, then more tables. No timings (deterministic)."""
@@ -109,16 +135,62 @@ class Solution:
         return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write ``solution.json`` and one CSV per table into ``out_dir``, each file whole or not at all."""
+        """Write the plan into ``out_dir``, each file whole or not at all.
+
+        ``solution.json`` (spec §7 and more), ``instance.json`` (the instance, as validated),
+        ``demand.csv``; with a plan, one CSV per table and the KPI files (``kpis.json`` and CSVs).
+        Files of an earlier plan in the folder that this one does not write (and reports made from
+        it) are removed afterwards, so the folder never mixes two plans.
+        """
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise FileExistsError(f"{out} exists and is not a directory")
         out.mkdir(parents=True, exist_ok=True)
         files = {"solution.json": self.to_json()}
+        if self.inputs is not None:
+            files["instance.json"] = json.dumps(instance_data(self.inputs), indent=1, allow_nan=False) + "\n"
+        if not self.demand.empty:
+            files["demand.csv"] = self.demand.to_csv(index=False)
         if self.has_plan:
             for name in TABLES:
                 files[f"{name}.csv"] = getattr(self, name).to_csv(index=False)
-        return write_files_atomically(out, files)
+            if self.inputs is not None:
+                files.update(self.kpis.files())
+        written = write_files_atomically(out, files)
+        for stale in out.iterdir():
+            if stale.name not in files and (stale.name in OUTPUT_FILES or stale.name.startswith(DERIVED_PREFIXES)):
+                stale.unlink(missing_ok=True)
+        return written
+
+    @classmethod
+    def read(cls, folder: str | Path) -> Solution:
+        """Rebuild a Solution from a folder written by :meth:`write` (status, objective, tables, diagnosis).
+
+        Raises :class:`~optimizer.folder.FolderError` (a ``ValueError``) with a one-line message when
+        the folder has no readable ``solution.json`` or ``instance.json``, or a table is missing.
+        """
+        path = Path(folder)
+        if not path.is_dir():
+            raise FolderError(f"{path}: no such folder")
+        data = read_json(path / "solution.json")
+        try:
+            status = Status(data["status"])
+            head = {k: data[k] for k in ("instance", "objective_usd", "mip_gap", "providers_used")}
+        except (KeyError, ValueError) as e:
+            raise FolderError(f"{path / 'solution.json'}: not a procure solution ({e})") from None
+        inputs = read_instance(path)
+        scenarios = inputs.scenarios.cases if inputs.scenarios is not None else []
+        tables = {}
+        if status.has_plan:
+            tables = {name: read_table(path / f"{name}.csv") for name in TABLES}
+        if (path / "demand.csv").exists():
+            tables["demand"] = read_table(path / "demand.csv")
+        return cls(**head, status=status, **tables, inputs=inputs, duals_note=data.get("duals_note", ""),
+                   diagnosis=data.get("diagnosis"), message=data.get("message", ""),
+                   is_mip=head["mip_gap"] is not None,
+                   scenarios=[c.id for c in scenarios] or [None],
+                   probabilities=[c.probability for c in scenarios] or [1.0],
+                   periods_per_year=inputs.horizon.periods_per_year)
 
 
 def write_files_atomically(out: Path, files: dict[str, str]) -> list[Path]:
@@ -158,6 +230,7 @@ def extract(built: Built, raw: RawSolution) -> Solution:
     scen = list(prep.scenario_ids)
     if not raw.status.has_plan:
         return Solution(inst.name, raw.status, None, None, message=raw.message, is_mip=built.is_mip,
+                        demand=demand_table(prep, None), inputs=inst,
                         scenarios=scen, probabilities=prep.probability.tolist(),
                         periods_per_year=prep.periods.per_year)
     O, T, S = len(prep.offer_ids), prep.periods.count, prep.n_scenarios
@@ -191,6 +264,7 @@ def extract(built: Built, raw: RawSolution) -> Solution:
         contracts=tables.contracts(), active=tables.active(), allocation=tables.allocation(),
         payments=tables.payments(used), power=tables.power(), shortfalls=tables.shortfalls(),
         binding=binding(limits), shadow_prices=shadow_prices(limits, built.prepared),
+        demand=demand_table(prep, np.einsum("wots,wo->wts", U, prep.effectiveness)), inputs=inst,
         duals_note=duals_note(built, raw), message=raw.message, is_mip=built.is_mip,
         scenarios=scen, probabilities=prep.probability.tolist(), periods_per_year=prep.periods.per_year,
     )
@@ -284,3 +358,15 @@ class _Tables:
         k, s = np.nonzero(self.short > 1e-6)
         return pd.DataFrame({"commitment": k, "provider": [prep.provider_ids[prep.spend[i].provider] for i in k],
                              "usd": self.short[k, s], "scenario": self._scenario(s)})
+
+
+def demand_table(prep, delivered: np.ndarray | None) -> pd.DataFrame:
+    """Demand and delivered throughput per workload, period and scenario (metric units; ``delivered`` (W, T, S))."""
+    W, T, S = len(prep.workload_ids), prep.periods.count, prep.n_scenarios
+    w, t, s = (a.ravel() for a in np.meshgrid(np.arange(W), np.arange(T), np.arange(S), indexing="ij"))
+    metrics = np.array([wl.metric for wl in prep.instance.workloads], dtype=object)
+    return pd.DataFrame({"workload": np.array(prep.workload_ids, dtype=object)[w], "metric": metrics[w],
+                         "period": t, "year": prep.periods.start_year + prep.periods.year_index[t],
+                         "scenario": np.array(prep.scenario_ids, dtype=object)[s],
+                         "demand": prep.demand[s, w, t],
+                         "delivered": delivered[w, t, s] if delivered is not None else np.nan})

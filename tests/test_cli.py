@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import cli
 import optimizer
 from optimizer.highs import Status
+from optimizer.results import OUTPUT_FILES
 
 runner = CliRunner()
 
@@ -43,8 +44,7 @@ def test_solve_writes_solution_and_tables(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "optimal" in result.stdout and "NPV $74.5M" in result.stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(["solution.json", "contracts.csv", "active.csv", "allocation.csv", "payments.csv",
-                            "power.csv", "shortfalls.csv", "binding.csv", "shadow_prices.csv"])
+    assert names == sorted(OUTPUT_FILES)  # solution.json, instance.json, the tables and the KPI files
     sol = json.loads((out / "solution.json").read_text())
     assert {"instance", "status", "objective_usd", "mip_gap", "contracts", "allocation", "shortfalls",
             "providers_used"} <= set(sol)
