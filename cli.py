@@ -186,5 +186,51 @@ def generate(
     write_files_atomically(out.parent, {out.name: text})
 
 
+FolderArg = Annotated[Path, typer.Argument(help="A folder written by `procure solve --out`.", show_default=False)]
+
+
+@app.command()
+def report(folder: FolderArg) -> None:
+    """Write report.md and report.html (charts inlined, no network needed) into a solution FOLDER."""
+    _configure_logging(False)
+    from optimizer.folder import FolderError
+    from optimizer.report import write_report
+
+    try:
+        written = write_report(folder)
+    except FolderError as e:
+        raise _fail(e.message, 2) from None
+    except OSError as e:
+        raise _fail(f"{folder}: {e.strerror or e}", 1) from None
+    pages = [p.name for p in written if p.suffix != ".svg"]
+    out_console.print(f"wrote {', '.join(pages)} (and {len(written) - len(pages)} charts) to {folder}")
+
+
+@app.command()
+def compare(
+    folders: Annotated[list[Path], typer.Argument(help="Two or more solution folders; the first is the baseline.",
+                                                  show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for compare.md, compare.html and CSV tables.",
+                                      show_default=False)],
+) -> None:
+    """Compare plans: key figures, NPV difference by provider, chip and year, changed contracts and limits."""
+    _configure_logging(False)
+    from optimizer.compare import compare as compare_plans
+    from optimizer.folder import FolderError
+
+    if len(folders) < 2:
+        raise _fail("compare needs at least two solution folders", 2)
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out {out}: exists and is not a folder", 2)
+    try:
+        written = compare_plans(*folders).write(out)
+    except (FolderError, ValueError) as e:
+        raise _fail(getattr(e, "message", str(e)), 2) from None
+    except OSError as e:
+        raise _fail(f"--out {out}: {e.strerror or e}", 1) from None
+    pages = [p.name for p in written if p.suffix in (".md", ".html")]
+    out_console.print(f"wrote {', '.join(pages)} (and {len(written) - len(pages)} charts and tables) to {out}")
+
+
 if __name__ == "__main__":
     app()
