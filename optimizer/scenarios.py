@@ -1,6 +1,7 @@
 """Two-stage plans people can act on: what to sign now, each scenario's recourse and outcome.
 
-Reads a solved :class:`~optimizer.results.Solution` together with its instance (spec §5).
+Reads a solved :class:`~optimizer.results.Solution` together with its instance (spec §5): the
+one it carries (``solution.inputs``) unless another ``source`` is given.
 The first stage is every contract signed in a period with ``year(τ) < first_stage_years``:
 the same in every scenario, i.e. what to sign before the outcome is known. Without scenarios
 the whole plan is one deterministic case and every contract is "signed now".
@@ -41,6 +42,15 @@ def as_prepared(source: Source) -> Prepared:
     return source if isinstance(source, Prepared) else prepare(load_instance(source))
 
 
+def _prepared(solution: Solution, source: Source | None) -> Prepared:
+    """``source`` prepared, or else the instance the solution carries (``solution.inputs``)."""
+    if source is not None:
+        return as_prepared(source)
+    if solution.inputs is None:
+        raise ValueError("the solution does not carry its instance: pass it as `source`")
+    return prepare(solution.inputs)
+
+
 @dataclass(frozen=True)
 class TwoStagePlan:
     """A solved plan split into what to sign now and what each scenario does later.
@@ -71,9 +81,9 @@ class TwoStagePlan:
         return float((self.outcomes.probability * self.outcomes.npv_usd).sum())
 
 
-def two_stage(solution: Solution, source: Source) -> TwoStagePlan:
+def two_stage(solution: Solution, source: Source | None = None) -> TwoStagePlan:
     """Split ``solution`` of the instance ``source`` into first stage, recourse and outcomes."""
-    prep = as_prepared(source)
+    prep = _prepared(solution, source)
     outcomes = scenario_outcomes(solution, prep)
     return TwoStagePlan(first_stage_years(prep), first_stage(solution, prep), recourse(solution, prep),
                         outcomes, scenario_service(solution, prep), outcome_spread(outcomes))
@@ -91,9 +101,9 @@ def _is_first_stage(solution: Solution, prep: Prepared) -> pd.Series:
     return solution.contracts.period.map(lambda t: bool(prep.first_stage[int(t)]))
 
 
-def first_stage(solution: Solution, source: Source) -> pd.DataFrame:
+def first_stage(solution: Solution, source: Source | None = None) -> pd.DataFrame:
     """Contracts to sign now (``year(τ) < first_stage_years``): one row each, identical in every case."""
-    prep = as_prepared(source)
+    prep = _prepared(solution, source)
     if solution.contracts.empty:
         return pd.DataFrame(columns=CONTRACT_COLUMNS)
     rows = solution.contracts[_is_first_stage(solution, prep)]
@@ -101,9 +111,9 @@ def first_stage(solution: Solution, source: Source) -> pd.DataFrame:
     return rows[CONTRACT_COLUMNS].sort_values(["period", "offer"]).reset_index(drop=True)
 
 
-def recourse(solution: Solution, source: Source) -> pd.DataFrame:
+def recourse(solution: Solution, source: Source | None = None) -> pd.DataFrame:
     """Contracts signed later, once the scenario is known, per scenario."""
-    prep = as_prepared(source)
+    prep = _prepared(solution, source)
     if solution.contracts.empty:
         return pd.DataFrame(columns=[*CONTRACT_COLUMNS, "scenario"])
     rows = solution.contracts[~_is_first_stage(solution, prep)]
@@ -125,14 +135,14 @@ def _per_scenario(df: pd.DataFrame, value: str, prep: Prepared) -> np.ndarray:
     return out
 
 
-def scenario_outcomes(solution: Solution, source: Source) -> pd.DataFrame:
+def scenario_outcomes(solution: Solution, source: Source | None = None) -> pd.DataFrame:
     """One row per scenario: NPV of the scenario alone, nominal spend, shortfalls, peak MW (``OUTCOME_COLUMNS``).
 
     ``npv_usd`` = discounted full-term cost of the scenario's contracts (first stage included)
     + its shortfalls discounted from ``t_k`` + the onboarding fees of the providers used (paid at t = 0
     whichever case happens). Empty when the solution has no plan.
     """
-    prep = as_prepared(source)
+    prep = _prepared(solution, source)
     if not solution.has_plan:
         return pd.DataFrame(columns=OUTCOME_COLUMNS)
     contracts = _per_scenario(solution.contracts, "npv_usd", prep)
@@ -162,9 +172,9 @@ def scenario_outcomes(solution: Solution, source: Source) -> pd.DataFrame:
     }, columns=OUTCOME_COLUMNS)
 
 
-def scenario_service(solution: Solution, source: Source) -> pd.DataFrame:
+def scenario_service(solution: Solution, source: Source | None = None) -> pd.DataFrame:
     """Delivered vs demand per scenario, workload and calendar year (mean per period, metric units)."""
-    prep = as_prepared(source)
+    prep = _prepared(solution, source)
     if not solution.has_plan:
         return pd.DataFrame(columns=SERVICE_COLUMNS)
     S, W, T = prep.demand.shape

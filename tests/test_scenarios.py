@@ -60,7 +60,7 @@ def test_first_stage_is_what_to_sign_now() -> None:
 def test_each_scenario_outcome_by_hand() -> None:
     data = hedge_instance()
     solution = solve_checked(data)
-    out = scenario_outcomes(solution, data).set_index("scenario")
+    out = scenario_outcomes(solution).set_index("scenario")
     assert out.probability.tolist() == [0.5, 0.5]
     assert out.npv_usd.to_dict() == pytest.approx({"lo": 1_726_960, "hi": 2_385_712})
     assert out.first_stage_npv_usd.to_dict() == pytest.approx({"lo": 886_000, "hi": 886_000})
@@ -76,7 +76,7 @@ def test_each_scenario_outcome_by_hand() -> None:
 def test_spread_and_service() -> None:
     data = hedge_instance()
     solution = solve_checked(data)
-    plan = two_stage(solution, data)
+    plan = two_stage(solution)
     assert plan.first_stage_years == 1
     assert plan.expected_npv_usd == pytest.approx(solution.objective_usd)
     npv = plan.spread.loc["npv_usd"]
