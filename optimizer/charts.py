@@ -9,6 +9,7 @@ Text stays text (``svg.fonttype = none``) so charts are small and searchable.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
@@ -58,8 +59,9 @@ def to_svg(fig: Figure, name: str) -> str:
 
 
 def inline(svg: str) -> str:
-    """An SVG document without its XML prolog, for pasting into HTML."""
-    return svg[svg.index("<svg"):]
+    """An SVG document without its XML prolog and metadata block, for pasting into HTML."""
+    body = svg[svg.index("<svg"):]
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", body, count=1, flags=re.DOTALL)
 
 
 def stacked_bars(name: str, title: str, x: Sequence[float], series: Mapping[str, Sequence[float]],

@@ -155,7 +155,7 @@ def _attribution(name: str, base: Solution, sol: Solution) -> pd.DataFrame:
     a, b = parts(base), parts(sol)
     df = pd.DataFrame({"baseline_usd": a, "plan_usd": b}).fillna(0.0).reset_index()
     df["delta_usd"] = df.plan_usd - df.baseline_usd
-    df["chip"] = df.chip.map(lambda c: c or None).astype(object)
+    df["chip"] = pd.Series([c or None for c in df.chip], index=df.index, dtype=object)
     rounding = (sol.objective_usd - base.objective_usd) - df.delta_usd.sum()
     if abs(rounding) > 1e-9 * max(abs(sol.objective_usd), abs(base.objective_usd), 1.0):
         df.loc[len(df)] = {"part": "solver rounding", "provider": None, "chip": None, "year": None,
@@ -174,7 +174,7 @@ def _contracts(name: str, base: Solution, sol: Solution) -> pd.DataFrame:
         return weighted(s.contracts, s, keys, ["chips", "npv_usd"]).set_index(keys)
 
     a, b = signed(base), signed(sol)
-    df = a.join(b, how="outer", lsuffix="_a", rsuffix="_b").fillna(0.0).reset_index()
+    df = a.merge(b, how="outer", left_index=True, right_index=True, suffixes=("_a", "_b")).fillna(0.0).reset_index()
     df["delta_chips"] = df.chips_b - df.chips_a
     df["delta_npv_usd"] = df.npv_usd_b - df.npv_usd_a
     changed = df.delta_chips.abs() > 1e-6 * np.maximum(1.0, np.maximum(df.chips_a, df.chips_b))
@@ -210,7 +210,7 @@ def _limits(name: str, base: Solution, sol: Solution) -> pd.DataFrame:
     if not (base.has_plan and sol.has_plan):
         return pd.DataFrame()
     a, b = _limit_table(base), _limit_table(sol)
-    df = a.join(b, how="outer", lsuffix="_a", rsuffix="_b")
+    df = a.merge(b, how="outer", left_index=True, right_index=True, suffixes=("_a", "_b"))
     df[["binding_a", "binding_b"]] = df[["binding_a", "binding_b"]].fillna(False).astype(bool)
     pa, pb = df.shadow_price_a.fillna(0.0), df.shadow_price_b.fillna(0.0)
     moved = (pa - pb).abs() > 1e-6 * np.maximum(1.0, np.maximum(pa.abs(), pb.abs()))
@@ -219,8 +219,8 @@ def _limits(name: str, base: Solution, sol: Solution) -> pd.DataFrame:
                              ["now binding", "no longer binding"], "price moved")
     df["price_unit"] = df.price_unit_b.fillna(df.price_unit_a)
     df = df.reset_index()
-    df["year"] = df.year.map(lambda y: None if y < 0 else int(y)).astype(object)
-    df["scenario"] = df.scenario.map(lambda s: s or None).astype(object)
+    df["year"] = pd.Series([None if y < 0 else int(y) for y in df.year], index=df.index, dtype=object)
+    df["scenario"] = pd.Series([s or None for s in df.scenario], index=df.index, dtype=object)
     df = df.rename(columns={"binding_a": "baseline_binding", "binding_b": "plan_binding",
                             "shadow_price_a": "baseline_price", "shadow_price_b": "plan_price"}).assign(plan=name)
     df = df.reindex((df.plan_price.fillna(0.0) - df.baseline_price.fillna(0.0)).abs().sort_values(

@@ -104,7 +104,7 @@ def read_table(path: Path) -> pd.DataFrame:
     for col in raw.columns:
         cells = raw[col]
         if col in LABELS:
-            out[col] = cells.map(lambda v: v if v != "" else None).astype(object)
+            out[col] = pd.Series([v if v != "" else None for v in cells], index=raw.index, dtype=object)
             continue
         if len(cells) and cells.isin(["True", "False"]).all():
             out[col] = cells == "True"

@@ -197,7 +197,7 @@ class _Context:
         out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
             not p.empty for p in parts) else pd.DataFrame(columns=cols)
         out = self.expect(out[cols], ["part", "provider", "chip", "year"], ["npv_usd"])
-        return out.assign(chip=out.chip.map(lambda c: c or None).astype(object))
+        return out.assign(chip=pd.Series([c or None for c in out.chip], index=out.index, dtype=object))
 
     def period_costs(self) -> pd.DataFrame:
         """Nominal USD paid per offer, horizon period and scenario for the contracts running then."""
@@ -306,13 +306,15 @@ class _Labelled:
 def _label(df: pd.DataFrame) -> pd.DataFrame:
     if "scenario" not in df.columns:
         return df
-    return df.assign(scenario=df.scenario.map(lambda s: _NONE if pd.isna(s) else s).astype(object))
+    return df.assign(scenario=pd.Series([_NONE if pd.isna(s) else s for s in df.scenario], index=df.index,
+                                        dtype=object))
 
 
 def _unlabel(df: pd.DataFrame) -> pd.DataFrame:
     if "scenario" not in df.columns:
         return df
-    return df.assign(scenario=df.scenario.map(lambda s: None if s == _NONE else s).astype(object))
+    return df.assign(scenario=pd.Series([None if s == _NONE else s for s in df.scenario], index=df.index,
+                                        dtype=object))
 
 
 def _is(column: pd.Series, scenario: str) -> pd.Series:

@@ -194,14 +194,20 @@ class Solution:
 
 
 def write_files_atomically(out: Path, files: dict[str, str]) -> list[Path]:
-    """Write every file to a temporary name first, then rename them all into place."""
+    """Write every file to a temporary name first, then rename them all into place.
+
+    Files get the usual permissions (``0o666`` less the umask), not the private ones of a temporary file.
+    """
     staged: list[tuple[str, Path]] = []
+    umask = os.umask(0o022)
+    os.umask(umask)
     try:
         for name, text in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
             staged.append((tmp, out / name))
+            os.chmod(tmp, 0o666 & ~umask)
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
