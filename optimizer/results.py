@@ -36,8 +36,9 @@ KPI_FILES = ("kpis.json", "kpis.csv", "npv.csv", "spend.csv", "unit_costs.csv", 
 """KPI files (see :mod:`optimizer.kpis`), written beside a plan."""
 OUTPUT_FILES = ("solution.json", "instance.json", "demand.csv", *(f"{name}.csv" for name in TABLES), *KPI_FILES)
 """Every file :meth:`Solution.write` may write into its folder."""
-DERIVED_PREFIXES = ("report.", "report-")
-"""Files made from a folder's content (``procure report``); a new plan written there removes them."""
+def _derived(name: str) -> bool:
+    """Files made from a folder's content by ``procure report``; a new plan written there removes them."""
+    return name in ("report.md", "report.html") or (name.startswith("report-") and name.endswith(".svg"))
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Solution:
                 files.update(self.kpis.files())
         written = write_files_atomically(out, files)
         for stale in out.iterdir():
-            if stale.name not in files and (stale.name in OUTPUT_FILES or stale.name.startswith(DERIVED_PREFIXES)):
+            if stale.name not in files and (stale.name in OUTPUT_FILES or _derived(stale.name)):
                 stale.unlink(missing_ok=True)
         return written
 

@@ -81,9 +81,11 @@ def test_read_refuses_what_is_not_a_solution_folder(tmp_path: Path) -> None:
 def test_a_new_plan_replaces_every_file_of_the_old_one(tmp_path: Path) -> None:
     solved(tmp_path, INSTANCES / "tiny.json")
     write_report(tmp_path)
+    (tmp_path / "report.txt").write_text("the user's own notes")
     assert (tmp_path / "report.html").exists() and (tmp_path / "kpis.csv").exists()
     solved(tmp_path, INFEASIBLE)  # no plan: the old tables, KPIs and report must not linger
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demand.csv", "instance.json", "solution.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demand.csv", "instance.json", "report.txt",
+                                                          "solution.json"]
 
 
 def check_page(folder: Path, stem: str) -> str:
