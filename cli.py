@@ -232,5 +232,152 @@ def compare(
     out_console.print(f"wrote {', '.join(pages)} (and {len(written) - len(pages)} charts and tables) to {out}")
 
 
+RunTimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds per solve.", min=0.0)]
+RunMipGapOpt = Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.", min=0.0, max=1.0)]
+RunQuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Local worker processes (default: one per core).",
+                                                min=1)]
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://10.0.0.5:8786: "
+                                                  "runs go to that cluster instead of local processes.")]
+
+
+def _grid(assignments: list[str] | None, flag: str) -> dict[str, list]:
+    """``PATH=V1,V2,…`` options as a sweep grid (exit 2 on bad syntax)."""
+    from optimizer.paths import PathError, parse_assignment
+
+    if not assignments:
+        raise _fail(f"give at least one {flag} PATH=V1,V2,...", 2)
+    try:
+        return dict(parse_assignment(text) for text in assignments)
+    except PathError as e:
+        raise _fail(f"{flag}: {e}", 2) from None
+
+
+def _sweep(instance: Path, size: int, quiet: bool, run, **kwargs):
+    """Run a sweep (``run`` is optimizer.sweep or optimizer.pareto) behind a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    import optimizer
+    from optimizer.sweep import check_grid
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    try:
+        check_grid(instance, kwargs.get("grid") or {kwargs["path"]: kwargs["values"]})
+        with Progress(*columns, console=err_console, disable=quiet) as bar:
+            task = bar.add_task(f"{instance.name}: {size} runs", total=size)
+            return run(instance, **kwargs, progress=lambda done, _: bar.update(task, completed=done))
+    except (optimizer.InstanceError, optimizer.PathError) as e:
+        raise _fail(getattr(e, "message", str(e)), 2) from None
+    except OSError as e:  # an unreachable scheduler, an unwritable --out
+        raise _fail(str(e), 1) from None
+
+
+@app.command()
+@_interruptible
+def sweep(
+    instance: InstanceArg,
+    assignments: Annotated[list[str] | None, typer.Option("--set", help="PATH=V1,V2,... (repeatable), e.g. "
+                                                          "budget.total_usd=1e12,9e11 or "
+                                                          r"providers\[oracle].power_mw.2028=2500,3000.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for sweep.csv, sweep.parquet and runs/<n>/.")]
+    = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunk: Annotated[int | None, typer.Option("--chunk", help="Runs per task (default: by sweep size).", min=1)]
+    = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build every run afresh (no in-place re-solves).")]
+    = False,
+    time_limit: RunTimeLimitOpt = None,
+    mip_gap: RunMipGapOpt = 1e-6,
+    threads: Annotated[int, typer.Option("--threads", help="HiGHS threads per run.", min=1)] = 1,
+    quiet: RunQuietOpt = False,
+) -> None:
+    """Solve INSTANCE for every combination of the --set values; one row per run (infeasible runs too)."""
+    _configure_logging(False)
+    import optimizer
+    from optimizer.views import status_counts, sweep_table
+
+    grid = _grid(assignments, "--set")
+    _check_out(instance, out)
+    options = optimizer.SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    table = _sweep(instance, optimizer.grid_size(grid), quiet, optimizer.sweep, grid=grid, options=options,
+                   workers=workers, scheduler=scheduler, out=out, chunk=chunk, fast=not rebuild)
+    if not quiet:
+        out_console.print(sweep_table(table, list(grid)))
+        out_console.print(status_counts(table))
+        if out is not None:
+            out_console.print(f"wrote sweep.csv, sweep.parquet and runs/0–{len(table) - 1} to {out}", style="dim")
+
+
+@app.command()
+@_interruptible
+def pareto(
+    instance: InstanceArg,
+    vary: Annotated[str, typer.Option("--vary", help="PATH=V1,V2,... e.g. diversification.max_share=0.3,0.4,0.5",
+                                      show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for pareto.csv/.svg/.png and the sweep "
+                                             "(default: INSTANCE-pareto).")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    quiet: RunQuietOpt = False,
+) -> None:
+    """Trace NPV against the largest provider share by sweeping a limit; write a CSV and a chart."""
+    _configure_logging(False)
+    import optimizer
+    from optimizer.frontier import write_pareto
+    from optimizer.views import pareto_lines
+
+    path, values = next(iter(_grid([vary], "--vary").items()))
+    out = out or Path(f"{instance.stem}-pareto")
+    _check_out(instance, out)
+    table = _sweep(instance, len(values), quiet, optimizer.pareto, values=values, path=path, workers=workers,
+                   scheduler=scheduler, out=out, options=optimizer.SolveOptions(threads=1))
+    written = write_pareto(table, out, f"{instance.stem}: NPV against the largest provider share",
+                           path.rsplit(".", 1)[-1])
+    if not quiet:
+        for line in pareto_lines(table, path):
+            out_console.print(line)
+        out_console.print(f"wrote {', '.join(p.name for p in written)} and the sweep to {out}", style="dim")
+
+
+@app.command()
+@_interruptible
+def hedge(
+    instance: InstanceArg,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the plan, hedging.json and the "
+                                             "two-stage tables (first_stage.csv, scenario_outcomes.csv, ...).")]
+    = None,
+    time_limit: RunTimeLimitOpt = None,
+    mip_gap: RunMipGapOpt = 1e-6,
+) -> None:
+    """What to sign now, each scenario's outcome and spread, and the value of hedging (EVPI and VSS)."""
+    _configure_logging(False)
+    import optimizer
+    from optimizer.hedging import HedgingError, hedging_files
+    from optimizer.results import write_files_atomically
+    from optimizer.views import hedging_view, two_stage_view
+
+    _check_out(instance, out)
+    options = optimizer.SolveOptions(time_limit=time_limit, mip_gap=mip_gap)
+    try:
+        solution = optimizer.solve(instance, options, explain_infeasible=False)
+        value = optimizer.value_of_hedging(solution.inputs, options, stochastic=solution)
+    except optimizer.InstanceError as e:
+        raise _fail(e.message, 2) from None
+    except HedgingError as e:
+        raise _fail(f"{instance}: {e}; run `procure diagnose {instance}`", 3 if solution.status == "infeasible"
+                    else 1) from None
+    plan = optimizer.two_stage(solution)
+    for part in two_stage_view(plan):
+        out_console.print(part)
+    out_console.print(hedging_view(value))
+    if value.message:
+        out_console.print(value.message, style="yellow")
+    if out is not None:
+        solution.write(out)
+        write_files_atomically(out, hedging_files(value, plan))
+        out_console.print(f"wrote the plan, hedging.json and the two-stage tables to {out}", style="dim")
+
+
 if __name__ == "__main__":
     app()

@@ -5,25 +5,53 @@
     print(solution.objective_usd, solution.contracts.head())
 """
 
+from typing import Any
+
 from optimizer.api import solve
 from optimizer.diagnose import Finding, diagnose
 from optimizer.errors import InstanceError
+from optimizer.hedging import Hedging, value_of_hedging
 from optimizer.highs import SolveOptions, Status
 from optimizer.instance import load_instance
+from optimizer.paths import PathError, grid_size
 from optimizer.prepare import Prepared, prepare
+from optimizer.resolve import Resolver
 from optimizer.results import Solution
+from optimizer.scenarios import TwoStagePlan, first_stage, scenario_outcomes, two_stage
 from optimizer.schema import Instance
+from optimizer.sweep import sweep
 
 __all__ = [
     "Finding",
+    "Hedging",
     "Instance",
     "InstanceError",
+    "PathError",
     "Prepared",
+    "Resolver",
     "Solution",
     "SolveOptions",
     "Status",
+    "TwoStagePlan",
     "diagnose",
+    "first_stage",
+    "grid_size",
     "load_instance",
+    "pareto",
     "prepare",
+    "scenario_outcomes",
     "solve",
+    "sweep",
+    "two_stage",
+    "value_of_hedging",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``optimizer.pareto`` is imported on first use (it loads matplotlib)."""
+    if name == "pareto":
+        from optimizer.frontier import pareto
+
+        globals()["pareto"] = pareto
+        return pareto
+    raise AttributeError(f"module 'optimizer' has no attribute {name!r}")

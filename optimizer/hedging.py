@@ -16,6 +16,7 @@ the fixed first stage is imposed by setting both bounds of ``x[o, τ, 0]`` (``bl
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from optimizer.highs import RawSolution, SolveOptions, Status, solve_model
 from optimizer.model import build_model
 from optimizer.prepare import Prepared
 from optimizer.results import Solution, extract
-from optimizer.scenarios import Source, as_prepared, scenario_outcomes
+from optimizer.scenarios import Source, TwoStagePlan, as_prepared, scenario_outcomes
 
 FirstStage = dict[tuple[int, int], float]
 """Chips signed per (offer index, signing period τ) in the first stage."""
@@ -145,3 +146,14 @@ def value_of_hedging(source: Source, options: SolveOptions | None = None, *,
     table["mean_plan_usd"] = scenario_outcomes(eev, prep).npv_usd.to_numpy() if eev.has_plan else np.nan
     return Hedging(rp.objective_usd, float(prep.probability @ table.alone_usd), ev.objective_usd,
                    eev.objective_usd if eev.has_plan else None, table, message)
+
+
+def hedging_files(h: Hedging | None, plan: TwoStagePlan) -> dict[str, str]:
+    """File name → text: ``hedging.json`` (when computed) and the two-stage tables as CSV."""
+    files = {} if h is None else {"hedging.json": json.dumps(h.to_dict(), indent=1, allow_nan=False) + "\n"}
+    files.update({"first_stage.csv": plan.first_stage.to_csv(index=False),
+                  "recourse.csv": plan.recourse.to_csv(index=False),
+                  "scenario_outcomes.csv": plan.outcomes.to_csv(index=False),
+                  "scenario_service.csv": plan.service.to_csv(index=False),
+                  "spread.csv": plan.spread.to_csv(index_label="metric")})
+    return files

@@ -23,7 +23,6 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.changes import ORDER, Family, Plan, plan_update
@@ -93,7 +92,7 @@ class _Loaded:
     column: dict[int, int]  # id(VarData) → column
     row: dict[RowKey, int]
     rows: list  # (ConstraintData, side) per row, pointing at the current constraints
-    matrix: sp.csr_matrix
+    matrix: Any  # scipy.sparse.csr_matrix of the current coefficients
     row_lower: np.ndarray
     row_upper: np.ndarray
     col_lower: np.ndarray
@@ -117,6 +116,8 @@ def load(prep: Prepared) -> _Loaded:
         names[add] = set(m.component_map()) - before
         infeasible[add] = lay.trivially_infeasible[seen:]
     h, compiled = compile_to_highs(m)
+    import scipy.sparse as sp  # here: importing scipy pulls in scipy.stats through Pyomo's import hook (0.6 s)
+
     lp = h.getLp()
     a = lp.a_matrix_
     matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
@@ -175,6 +176,8 @@ def _change_rows(state: _Loaded, rows: np.ndarray, cols: np.ndarray, info: Any) 
         idx = rows[moved].astype(np.int32)
         h.changeRowsBounds(len(idx), idx, lower[moved], upper[moved])
         state.row_lower[rows], state.row_upper[rows] = lower, upper
+    import scipy.sparse as sp
+
     sub = info.A.tocoo()
     shape = state.matrix.shape
     new = sp.csr_matrix((sub.data, (rows[sub.row], cols[sub.col])), shape=shape)

@@ -16,13 +16,17 @@ the horizon, is still paid), so 2027 recourse uses o12. With a chips on o24 in 2
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 from conftest import INSTANCES
 from feasibility import assert_feasible
 from test_scenarios import hedge_instance
+from typer.testing import CliRunner
 
+import cli
 import optimizer
 from optimizer.hedging import (
     HedgingError,
@@ -122,3 +126,26 @@ def test_infeasible_instance_refused() -> None:
     data["providers"][0]["power_mw"] = 0.01
     with pytest.raises(HedgingError, match="no plan"):
         value_of_hedging(data, optimizer.SolveOptions())
+
+
+def test_cli_hedge(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(instance_a()))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.app, ["hedge", str(path), "--out", str(out)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "Sign now" in result.stdout and "EVPI = RP − WS" in result.stdout and "VSS = EEV − RP" in result.stdout
+    written = json.loads((out / "hedging.json").read_text())
+    assert written["evpi_usd"] == pytest.approx(5 * H) and written["vss_usd"] == pytest.approx(15 * H)
+    first = (out / "first_stage.csv").read_text().splitlines()
+    assert first[0].startswith("offer,provider,chip,period,year,chips") and len(first) == 3  # o12 and o24 in 2026
+    assert json.loads((out / "solution.json").read_text())["objective_usd"] == pytest.approx(190 * H)
+
+
+def test_cli_hedge_infeasible(tmp_path: Path) -> None:
+    data = instance_a()
+    data["providers"][0]["power_mw"] = 0.01
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli.app, ["hedge", str(path)])
+    assert result.exit_code == 3 and "procure diagnose" in result.output

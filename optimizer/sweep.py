@@ -1,0 +1,147 @@
+"""Sweeps: solve the cartesian product of values set at dotted paths of an instance.
+
+    table = optimizer.sweep("instances/2026.json", {"budget.total_usd": [1e12, 9e11, 8e11]}, workers=2)
+
+Runs are numbered in the order of :func:`itertools.product` over the paths as given (the last
+path varies fastest), and the table is in that order whatever order they finish in. Runs are
+grouped in chunks of consecutive runs (a size that depends only on the number of runs, so the
+table is the same on any executor); a chunk is solved on one worker, re-using one model across
+its runs when only numbers change (:mod:`optimizer.resolve`). Chunks go to this process
+(``workers=1``), to local worker processes (default: one per core) or, with ``scheduler``, to a
+Dask distributed cluster.
+
+With ``out``, the table is written as ``sweep.csv`` and ``sweep.parquet`` and each run's plan
+under ``runs/<n>/`` (:meth:`Solution.write`; a run whose instance is invalid gets its
+``instance.json`` and ``error.txt``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.executors import dask_cluster, default_workers, in_process, local_processes
+from optimizer.folder import instance_data
+from optimizer.highs import SolveOptions
+from optimizer.instance import read_instance_file
+from optimizer.paths import PathError, set_path
+from optimizer.results import write_files_atomically
+from optimizer.schema import Instance
+from optimizer.sweep_worker import Run, RunResult, failed_rows, frame, run_chunk
+
+Progress = Callable[[int, int], None]
+"""Called with (runs done, runs in all) as chunks finish."""
+MAX_CHUNK = 16
+
+
+def grid_runs(grid: Mapping[str, Sequence[Any]]) -> list[Run]:
+    """Every combination of the grid's values, numbered from 0 (the last path varies fastest)."""
+    paths = list(grid)
+    for path, values in grid.items():
+        if not len(values):
+            raise PathError(f"{path}: no values to set")
+    return [Run(i, dict(zip(paths, combo, strict=True)))
+            for i, combo in enumerate(itertools.product(*(list(grid[p]) for p in paths)))]
+
+
+def chunk_size(runs: int) -> int:
+    """Consecutive runs per task: ~8 tasks for small sweeps, at most ``MAX_CHUNK`` runs each."""
+    return max(1, min(MAX_CHUNK, math.ceil(runs / 8)))
+
+
+def _base_data(instance: str | Path | Mapping[str, Any] | Instance) -> dict[str, Any]:
+    if isinstance(instance, Instance):
+        return instance_data(instance)
+    if isinstance(instance, str | Path):
+        return read_instance_file(instance)
+    return json.loads(json.dumps(instance))  # a plain copy; refuses what JSON cannot hold
+
+
+def check_grid(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str, Sequence[Any]]) -> None:
+    """Raise :class:`~optimizer.paths.PathError` (or InstanceError for an unreadable file) before any run."""
+    base = _base_data(instance)
+    grid_runs(grid)
+    for path, values in grid.items():
+        set_path(base, path, next(iter(values)))
+
+
+def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str, Sequence[Any]], *,
+          options: SolveOptions | None = None, workers: int | None = None, scheduler: str | None = None,
+          out: str | Path | None = None, chunk: int | None = None, fast: bool = True,
+          progress: Progress | None = None) -> pd.DataFrame:
+    """Solve every combination of ``grid`` (path → values) on ``instance``; one table row per run.
+
+    Columns: ``run``, one per path (the value set), then ``status`` (optimal, feasible,
+    infeasible, invalid, error…), ``objective_usd`` and the key figures of
+    :mod:`optimizer.sweep_worker`, ``in_place`` (re-solved in place), ``seconds`` and ``message``.
+    A path that leads nowhere in ``instance`` raises :class:`~optimizer.paths.PathError` before
+    anything is solved; a value the instance refuses only makes its run ``invalid``.
+    """
+    check_grid(instance, grid)
+    base = _base_data(instance)
+    runs = grid_runs(grid)
+    options = options or SolveOptions()
+    keep = out is not None
+    size = chunk or chunk_size(len(runs))
+    chunks = [runs[i:i + size] for i in range(0, len(runs), size)]
+    tasks = [(base, c, options, keep, fast) for c in chunks]
+    if scheduler:
+        finished = dask_cluster(run_chunk, tasks, scheduler)
+    elif (workers or default_workers()) == 1 or len(chunks) == 1:
+        finished = in_process(run_chunk, tasks)
+    else:
+        finished = local_processes(run_chunk, tasks, min(workers or default_workers(), len(chunks)))
+    results: list[RunResult] = []
+    for i, outcome in finished:
+        done = failed_rows(chunks[i], outcome) if isinstance(outcome, BaseException) else outcome
+        if keep:
+            for r in done:
+                _write_run(Path(out) / "runs" / str(r.index), r)
+                r.solution = r.data = None
+        results += done
+        if progress is not None:
+            progress(len(results), len(runs))
+    table = frame(results, list(grid))
+    if keep:
+        write_table(table, Path(out))
+    return table
+
+
+def _write_run(folder: Path, result: RunResult) -> None:
+    if result.solution is not None:
+        result.solution.write(folder)
+    elif result.data is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_files_atomically(folder, {"instance.json": json.dumps(result.data, indent=1) + "\n",
+                                        "error.txt": str(result.row.get("message", "")) + "\n"})
+
+
+def write_table(table: pd.DataFrame, out: Path) -> list[Path]:
+    """``sweep.csv`` and ``sweep.parquet`` in ``out``, each whole or not at all."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_files_atomically(out, {"sweep.csv": table.to_csv(index=False)})
+    fd, tmp = tempfile.mkstemp(prefix=".sweep.parquet.", dir=out)
+    os.close(fd)
+    try:
+        parquet_ready(table).to_parquet(tmp, index=False)
+        os.replace(tmp, out / "sweep.parquet")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return [*written, out / "sweep.parquet"]
+
+
+def parquet_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """Columns of mixed Python types (e.g. numbers and text set at one path) as text, for Parquet."""
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object and len({type(v) for v in out[col] if v is not None}) > 1:
+            out[col] = out[col].map(lambda v: None if v is None else str(v))
+    return out
