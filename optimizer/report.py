@@ -156,7 +156,8 @@ def _no_plan(doc: Document, sol: Solution) -> None:
                  else str(f["year"]), "scenario": f.get("scenario") or "",
                  "by": f"{number(f.get('amount'), 1)} {f.get('unit', '')}", "reading": f.get("message", "")}
                 for f in sol.diagnosis]
-        doc.table(pd.DataFrame(rows), numeric=["year", "by"])
+        table = pd.DataFrame(rows)
+        doc.table(table if (table.scenario != "").any() else table.drop(columns=["scenario"]), numeric=["year", "by"])
     else:
         doc.paragraph(f"**No plan** ({sol.status}). {sol.message}".strip(), "bad")
     inst = sol.inputs
@@ -167,6 +168,7 @@ def _no_plan(doc: Document, sol: Solution) -> None:
         doc.heading("Provider power limits (MW)")
         doc.table(limits.reset_index().rename(columns={"index": "provider"}))
     if not sol.demand.empty:
+        doc.heading("Demand")
         _demand_chart(doc, sol, delivered=False)
     doc.paragraph("Capacity, spend, key figures and shadow prices need a plan; they appear once the limits above "
                   "are moved and the instance is solved again.", "note")
@@ -253,10 +255,10 @@ def _demand_chart(doc: Document, sol: Solution, delivered: bool = True) -> None:
         panels[f"{w} ({metric})"] = lines
     styles = {"demand": {"color": "#333333", "linewidth": 1.4, "linestyle": "--"},
               "delivered": {"color": charts.PALETTE[0], "linewidth": 1.6, "fill": True}}
-    doc.chart("demand", charts.small_multiples("demand", "Demand and delivered compute per workload", panels,
-                                               "metric units", styles),
-              "Each workload's demand and the throughput its chips deliver (metric units, e.g. effective PFLOPS)."
-              + expected_note(sol))
+    title = "Demand and delivered compute per workload" if delivered else "Demand per workload"
+    doc.chart("demand", charts.small_multiples("demand", title, panels, "metric units", styles),
+              ("Each workload's demand and the throughput its chips deliver" if delivered else "Each workload's demand")
+              + " (metric units, e.g. effective PFLOPS)." + expected_note(sol))
 
 
 def _demand(doc: Document, sol: Solution, k: Kpis) -> None:
