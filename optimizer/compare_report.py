@@ -9,7 +9,8 @@ from optimizer import charts
 from optimizer.compare import Comparison
 from optimizer.document import Document, number, signed_usd, usd
 from optimizer.kpis import weighted
-from optimizer.report import MOST_ROWS, format_value, status_text
+from optimizer.report import MOST_ROWS
+from optimizer.report_format import format_value, status_text
 from optimizer.results import Solution
 from optimizer.summary import per_unit
 

@@ -17,6 +17,17 @@ import pandas as pd
 from optimizer import charts
 from optimizer.document import Document, number, usd
 from optimizer.kpis import EXPECTED, Kpis, weighted
+from optimizer.report_format import (
+    expected_note,
+    facts,
+    format_value,
+    formatted_grid,
+    period_x,
+    provider_order,
+    status_kind,
+    status_text,
+    year_grid,
+)
 from optimizer.results import Solution, write_files_atomically
 from optimizer.summary import per_unit
 
@@ -65,83 +76,6 @@ def build_report(sol: Solution) -> Document:
                   "(`kpis.json`, `kpis.csv`, `npv.csv`, `spend.csv`, `unit_costs.csv`, `compute_shares.csv`, "
                   "`power_shares.csv`, `concentration.csv`, `commitments.csv`). Definitions: docs/kpis.md.")
     return doc
-
-
-# --- shared with compare ---------------------------------------------------------------------
-
-def status_text(sol: Solution) -> str:
-    if sol.status == "feasible" and sol.mip_gap is not None:
-        return f"feasible (stopped at a MIP gap of {sol.mip_gap:.2%})"
-    return str(sol.status)
-
-
-def status_kind(sol: Solution) -> str:
-    return {"optimal": "ok", "feasible": "warn"}.get(str(sol.status), "bad")
-
-
-def facts(sol: Solution) -> list[str]:
-    out = []
-    if sol.objective_usd is not None:
-        out.append(f"**Net present cost: {usd(sol.objective_usd)}** ({sol.objective_usd:,.0f} USD"
-                   + (", expected over scenarios)" if len(sol.scenarios) > 1 else ")"))
-    inst = sol.inputs
-    if inst is not None:
-        h = inst.horizon
-        out.append(f"Horizon {h.start_year}–{h.start_year + h.years - 1}, {h.periods_per_year} period(s) a year, "
-                   f"discount rate {inst.discount_rate:.1%}")
-        if inst.scenarios is not None:
-            cases = ", ".join(f"{c.id} {c.probability:.0%}" for c in inst.scenarios.cases)
-            out.append(f"Scenarios: {cases}; the first {inst.scenarios.first_stage_years} year(s) are signed "
-                       "before the outcome is known")
-    if sol.providers_used:
-        out.append("Providers used: " + ", ".join(sol.providers_used))
-    if sol.duals_note:
-        out.append(sol.duals_note[0].upper() + sol.duals_note[1:])
-    return out
-
-
-def format_value(value: float, unit: str) -> str:
-    """A key figure in its unit's usual form."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    if unit == "USD":
-        return usd(value)
-    if unit.startswith("USD per"):
-        return f"${value:,.3f}"
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit == "MW":
-        return number(value, 1 if abs(value) < 100 else 0)
-    return number(value, 0)
-
-
-def provider_order(sol: Solution) -> list[str]:
-    return [p.id for p in sol.inputs.providers] if sol.inputs is not None else sorted(set(sol.power.provider))
-
-
-def period_x(sol: Solution, periods: pd.Series, years: pd.Series) -> np.ndarray:
-    """Calendar time of each period's start: 2026.0, 2026.25, …"""
-    m = sol.periods_per_year
-    return years.to_numpy(dtype=float) + (periods.to_numpy() % m) / m
-
-
-def expected_note(sol: Solution) -> str:
-    return " Expected values over the scenarios (probability-weighted)." if len(sol.scenarios) > 1 else ""
-
-
-def year_grid(df: pd.DataFrame, row: str, value: str, order: list[str]) -> pd.DataFrame:
-    """``row`` × year table of ``value`` with rows in ``order``."""
-    grid = df.pivot_table(index=row, columns="year", values=value, aggfunc="sum", fill_value=0.0)
-    return grid.reindex([r for r in order if r in grid.index])
-
-
-def formatted_grid(grid: pd.DataFrame, fmt, total: bool = False) -> pd.DataFrame:
-    shown = grid.copy()
-    if total:
-        shown.loc["total"] = grid.sum(axis=0)
-    out = shown.map(fmt)
-    out.columns = [str(c) for c in out.columns]
-    return out.reset_index().rename(columns={out.index.name or "index": ""})
 
 
 # --- sections --------------------------------------------------------------------------------
