@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from feasibility import assert_feasible
+from hypothesis import HealthCheck, settings
 
 import optimizer
+
+# Hypothesis profiles for tests/test_properties.py. "ci" (the default) is bounded and reproducible;
+# choose another with `--hypothesis-profile=long` or PROCURE_HYPOTHESIS=long.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("dev", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("PROCURE_HYPOTHESIS", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ROOT / "instances"
