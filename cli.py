@@ -24,6 +24,8 @@ err_console = Console(stderr=True, highlight=False)
 
 InstanceArg = Annotated[Path, typer.Argument(help="Instance JSON file (see docs/model.md).", show_default=False)]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Folder for solution.json and CSV tables.")]
+MaxMemoryOpt = Annotated[str, typer.Option("--max-memory", help="Memory budget, e.g. 8GiB or 500MiB: a model "
+                                           "estimated to need more is refused before it is built.")]
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -35,6 +37,21 @@ def _configure_logging(verbose: bool) -> None:
 def _fail(message: str, code: int) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
+
+
+def _max_memory(text: str) -> int:
+    from optimizer.health import parse_bytes
+
+    try:
+        return parse_bytes(text)
+    except ValueError as e:
+        raise _fail(f"--max-memory: {e}", 2) from None
+
+
+def _warn(instance: Path, warnings: list) -> None:
+    """Implausible inputs, one line each on stderr: ``warning: FILE: PATH: problem``."""
+    for w in warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(f'{instance}: {w.message}')}", soft_wrap=True)
 
 
 def _check_out(instance: Path, out: Path | None) -> None:
@@ -72,8 +89,10 @@ def solve(
     threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.", min=1)] = None,
     algorithm: Annotated[str, typer.Option("--algorithm", help="HiGHS LP solver: choose, simplex, ipm or pdlp.")]
     = "choose",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stage timings and the solver log.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stage timings, model size, coefficient "
+                                          "ranges and the solver log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    max_memory: MaxMemoryOpt = "8GiB",
 ) -> None:
     """Solve INSTANCE and print the plan; with --out, write solution.json and CSV tables."""
     _configure_logging(verbose)
@@ -82,7 +101,7 @@ def solve(
     _check_out(instance, out)
     try:
         options = optimizer.SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads,
-                                         algorithm=algorithm, log=verbose)
+                                         algorithm=algorithm, log=verbose, max_memory=_max_memory(max_memory))
     except ValueError as e:
         raise _fail(str(e), 2) from None
     try:
@@ -91,6 +110,7 @@ def solve(
         raise _fail(e.message, 2) from None
 
     if not quiet:
+        _warn(instance, getattr(solution, "warnings", []))
         from optimizer.summary import summary
 
         for part in summary(solution):
@@ -98,9 +118,13 @@ def solve(
         if verbose:
             out_console.print("stages: " + ", ".join(f"{k.removesuffix('_s')} {v:.3f} s"
                                                       for k, v in solution.timings.items()), style="dim")
+            _print_numerics(getattr(solution, "numerics", None))
     code = {"optimal": 0, "feasible": 0, "infeasible": 3, "unbounded": 3}.get(str(solution.status), 1)
     if code == 1:
-        raise _fail(f"no plan: {solution.message or solution.status}; nothing written", 1)
+        why = solution.message or str(solution.status)
+        if time_limit is not None and why == "Time limit reached":
+            why = f"the time limit of {time_limit:g} s was reached before any plan was found"
+        raise _fail(f"no plan: {why}; nothing written", 1)
     if out is not None:
         try:
             written = solution.write(out)
@@ -114,15 +138,26 @@ def solve(
 
 @app.command()
 @_interruptible
-def diagnose(instance: InstanceArg) -> None:
+def diagnose(
+    instance: InstanceArg,
+    iis: Annotated[bool, typer.Option("--iis", help="Also an irreducible infeasible subset of limits (HiGHS).")]
+    = False,
+    max_memory: MaxMemoryOpt = "8GiB",
+) -> None:
     """Explain why INSTANCE is infeasible: the limits that must move, where and by how much."""
     _configure_logging(False)
     import optimizer
+    from optimizer.health import check_size
+    from optimizer.numerics import unit_warnings
 
+    budget = _max_memory(max_memory)
     try:
-        prep = optimizer.prepare(optimizer.load_instance(instance))
+        inst = optimizer.load_instance(instance)
+        check_size(inst, budget)
     except optimizer.InstanceError as e:
-        raise _fail(e.message, 2) from None
+        raise _fail(e.in_file(str(instance)).message, 2) from None
+    _warn(instance, unit_warnings(inst))
+    prep = optimizer.prepare(inst)
     findings = optimizer.diagnose(prep)
     if not findings:
         out_console.print(f"{instance}: feasible; no limit needs to move.")
@@ -130,7 +165,37 @@ def diagnose(instance: InstanceArg) -> None:
     out_console.print(f"{instance}: infeasible. Limits that must move:", style="bold red")
     for f in findings:
         out_console.print(f"  • {f.message}", soft_wrap=True, markup=False)
+    if iis:
+        _print_iis(prep)
     raise typer.Exit(3)
+
+
+def _print_iis(prep) -> None:
+    from optimizer.iis import iis as compute_iis
+
+    found = compute_iis(prep)
+    if not found.found:
+        out_console.print(f"Irreducible infeasible subset: {found.message}", soft_wrap=True, markup=False)
+        return
+    out_console.print(f"Irreducible infeasible subset (HiGHS): {found.message}:", style="bold")
+    for row in (*found.rows, *found.bounds):
+        out_console.print(f"  • {row.message}", soft_wrap=True, markup=False)
+
+
+def _print_numerics(numerics: dict | None) -> None:
+    """``--verbose``: model size and the coefficient ranges HiGHS sees (model units: chips, MW, $M)."""
+    if not numerics:
+        return
+    from optimizer.health import human_bytes
+    from optimizer.numerics import describe_ranges
+
+    size = (f"model: {numerics['columns']:,} columns, {numerics['rows']:,} rows, {numerics['nonzeros']:,} non-zeros; "
+            if "columns" in numerics else "model: ")
+    out_console.print(f"{size}estimated memory {human_bytes(numerics['estimated_bytes'])}", style="dim",
+                      soft_wrap=True)
+    ranges = {k: numerics.get(k) for k in ("matrix", "cost", "bounds", "rhs") if k in numerics}
+    if ranges:
+        out_console.print(f"coefficient ranges: {describe_ranges(ranges)}", style="dim", soft_wrap=True)
 
 
 @app.command()
@@ -142,6 +207,9 @@ def validate(instance: InstanceArg) -> None:
         inst = optimizer.load_instance(instance)
     except optimizer.InstanceError as e:
         raise _fail(e.message, 2) from None
+    from optimizer.numerics import unit_warnings
+
+    _warn(instance, unit_warnings(inst))
     out_console.print(f"{instance}: valid ({len(inst.providers)} providers, {len(inst.chips)} chips, "
                       f"{len(inst.offers)} offers, {len(inst.workloads)} workloads)")
 

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.diagnose import diagnose
+from optimizer.errors import InstanceError
+from optimizer.health import SizeEstimate, check_size
 from optimizer.highs import RawSolution, SolveOptions, Status, solve_model
 from optimizer.instance import load_instance
 from optimizer.model import build_model
+from optimizer.numerics import InputWarning, range_warnings, unit_warnings
 from optimizer.prepare import prepare
 from optimizer.results import Solution, extract
 from optimizer.schema import Instance
@@ -20,7 +23,10 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
           explain_infeasible: bool = True) -> Solution:
     """Solve an instance (a file path, parsed JSON data or a loaded :class:`Instance`).
 
-    Raises :class:`~optimizer.errors.InstanceError` for bad input. An infeasible instance gives a
+    Raises :class:`~optimizer.errors.InstanceError` for bad input, and for a model whose estimated
+    memory exceeds ``options.max_memory`` (refused before it is built). The solution carries
+    ``warnings`` (implausible input units, :mod:`optimizer.numerics`) and ``numerics`` (model size and
+    coefficient ranges). An infeasible instance gives a
     :class:`Solution` with status ``infeasible`` and, unless ``explain_infeasible`` is False,
     its ``diagnosis`` (the limits that must move, where and by how much).
     """
@@ -35,6 +41,11 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
         clock = now
 
     inst = load_instance(source)
+    warnings = unit_warnings(inst)
+    try:
+        estimate = check_size(inst, options.max_memory)
+    except InstanceError as e:
+        raise (e.in_file(str(source)) if isinstance(source, str | Path) else e) from None
     lap("load_s")
     prep = prepare(inst)
     lap("prepare_s")
@@ -52,4 +63,16 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
         solution.diagnosis = [f.to_dict() for f in diagnose(prep, options)]
         lap("diagnose_s")
     solution.timings = timings
+    attach_health(solution, raw, estimate, warnings)
     return solution
+
+
+def attach_health(solution: Solution, raw: RawSolution, estimate: SizeEstimate, warnings: list[InputWarning]) -> None:
+    """``solution.numerics``: model size and coefficient ranges; ``solution.warnings``: implausible inputs."""
+    numerics: dict[str, Any] = {"estimated_bytes": estimate.bytes}
+    if raw.compiled is not None:
+        c = raw.compiled
+        numerics.update(columns=len(c.columns), rows=len(c.rows), nonzeros=c.nonzeros, **c.ranges)
+        warnings = warnings + range_warnings(c.ranges)
+    solution.numerics = numerics  # type: ignore[attr-defined]  # (fields to be declared in results.Solution)
+    solution.warnings = warnings  # type: ignore[attr-defined]

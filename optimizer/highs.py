@@ -17,6 +17,9 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from optimizer.health import DEFAULT_MAX_MEMORY
+from optimizer.numerics import coefficient_ranges
+
 
 class Status(StrEnum):
     """Outcome of a solve, as written in ``solution.json`` (spec §7)."""
@@ -41,7 +44,8 @@ class SolveOptions:
 
     ``time_limit`` in seconds (None = none); ``mip_gap`` relative (spec default 1e-6);
     ``threads`` for HiGHS (None = its default); ``algorithm`` HiGHS's ``solver`` option for LPs;
-    ``log`` prints HiGHS's own log.
+    ``log`` prints HiGHS's own log; ``max_memory`` the memory budget in bytes (None = none), see
+    :func:`optimizer.health.check_size`.
     """
 
     time_limit: float | None = None
@@ -50,6 +54,7 @@ class SolveOptions:
     algorithm: str = "choose"
     presolve: bool = True
     log: bool = False
+    max_memory: float | None = DEFAULT_MAX_MEMORY  # bytes; a bigger model is refused before it is built
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not self.time_limit > 0:
@@ -58,6 +63,8 @@ class SolveOptions:
             raise ValueError(f"MIP gap must be in [0, 1), got {self.mip_gap}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
+        if self.max_memory is not None and not self.max_memory > 0:
+            raise ValueError(f"max memory must be > 0 bytes, got {self.max_memory}")
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}")
 
@@ -71,6 +78,8 @@ class Compiled:
     cost: np.ndarray
     offset: float
     integer: np.ndarray  # bool per column
+    ranges: dict[str, list[float] | None] = field(default_factory=dict)  # see optimizer.numerics
+    nonzeros: int = 0
 
     @property
     def is_mip(self) -> bool:
@@ -130,7 +139,8 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
         raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
-    return h, Compiled(columns, rows, cost, offset, integer)
+    ranges = coefficient_ranges(A.data, cost, lower, upper, row_lower, row_upper)
+    return h, Compiled(columns, rows, cost, offset, integer, ranges, int(A.nnz))
 
 
 def _configure(h: highspy.Highs, options: SolveOptions) -> None:
