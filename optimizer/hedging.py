@@ -115,14 +115,19 @@ class HedgingError(ValueError):
     """The value of hedging cannot be computed: the two-stage problem has no plan."""
 
 
-def value_of_hedging(source: Source, options: SolveOptions | None = None, *,
+def value_of_hedging(source: Source | Solution, options: SolveOptions | None = None, *,
                      stochastic: Solution | None = None) -> Hedging:
-    """EVPI and VSS of ``source``; pass the already solved two-stage ``stochastic`` plan to skip that solve.
+    """EVPI and VSS of ``source``: an instance, or a solved two-stage plan (its instance and objective are used).
 
+    With an instance, pass the already solved two-stage ``stochastic`` plan to skip that solve.
     Solves 1 + S + 2 problems: the two-stage one, each scenario alone, the mean-value one and
     the two-stage one with the mean-value first stage fixed. Raises :class:`HedgingError` when
     the two-stage problem has no plan.
     """
+    if isinstance(source, Solution):
+        if source.inputs is None:
+            raise HedgingError("the solution does not carry its instance")
+        source, stochastic = source.inputs, source
     prep = as_prepared(source)
     rp = stochastic if stochastic is not None else solve_prepared(prep, options)
     if not rp.has_plan or rp.objective_usd is None:

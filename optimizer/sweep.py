@@ -118,6 +118,8 @@ def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str
 def _write_run(folder: Path, result: RunResult) -> None:
     if result.solution is not None:
         result.solution.write(folder)
+        if result.row.get("status") == "infeasible":
+            result.row["message"] = f"infeasible; `procure diagnose {folder / 'instance.json'}` says why"
     elif result.data is not None:
         folder.mkdir(parents=True, exist_ok=True)
         write_files_atomically(folder, {"instance.json": json.dumps(result.data, indent=1) + "\n",

@@ -84,7 +84,7 @@ def test_mean_value_plan_with_fixed_first_stage_is_feasible() -> None:
 def test_forced_first_stage_has_no_value_of_hedging() -> None:
     # In hedge_instance the 2026 plan is forced (only pk can serve it), so knowing the outcome
     # early or planning for the mean changes nothing: EVPI = VSS = 0, RP = 2,056,336 (see test_scenarios).
-    h = value_of_hedging(hedge_instance())
+    h = value_of_hedging(optimizer.solve(hedge_instance()))  # from a solved plan: its instance and objective
     assert h.stochastic_usd == pytest.approx(2_056_336)
     assert h.evpi_usd == pytest.approx(0, abs=1e-6)
     assert h.vss_usd == pytest.approx(0, abs=1e-6)

@@ -104,6 +104,8 @@ def test_in_place_chunk_matches_and_keeps_going_past_bad_runs(tmp_path: Path) ->
     assert plan["objective_usd"] == pytest.approx(table.objective_usd.iloc[4])
     assert_feasible(set_path(two_clouds(), "budget.total_usd", 2.95e10), plan)
     assert json.loads((tmp_path / "runs" / "2" / "solution.json").read_text())["status"] == "infeasible"
+    assert f"procure diagnose {tmp_path / 'runs' / '2' / 'instance.json'}" in table.message.iloc[2]
+    assert optimizer.diagnose(optimizer.prepare(optimizer.load_instance(tmp_path / "runs" / "2" / "instance.json")))
     assert (tmp_path / "runs" / "3" / "error.txt").read_text().startswith("<instance>: budget.total_usd")
 
 
