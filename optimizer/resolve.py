@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ from optimizer.highs import (
 )
 from optimizer.instance import load_instance
 from optimizer.model import Built, add_variables, layout
+from optimizer.model.constraints import add_minimum_contracts
+from optimizer.model.objective import add_objective
 from optimizer.prepare import Prepared, prepare
 from optimizer.results import Solution, extract
 from optimizer.schema import Instance
@@ -91,6 +94,7 @@ class _Loaded:
     compiled: Compiled
     column: dict[int, int]  # id(VarData) → column
     row: dict[RowKey, int]
+    rows_per_name: dict[str, int]  # compiled rows per constraint name
     rows: list  # (ConstraintData, side) per row, pointing at the current constraints
     matrix: Any  # scipy.sparse.csr_matrix of the current coefficients
     row_lower: np.ndarray
@@ -122,9 +126,11 @@ def load(prep: Prepared) -> _Loaded:
     a = lp.a_matrix_
     matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
                            shape=(lp.num_row_, lp.num_col_)).tocsr()
+    keys = [_key(r) for r in compiled.rows]
     return _Loaded(Built(m, lay, prep), prep, names, infeasible, h, compiled,
                    {id(v): j for j, v in enumerate(compiled.columns)},
-                   {_key(r): i for i, r in enumerate(compiled.rows)}, list(compiled.rows), matrix,
+                   {key: i for i, key in enumerate(keys)}, dict(Counter(key[0] for key in keys)),
+                   list(compiled.rows), matrix,
                    np.asarray(lp.row_lower_, dtype=float).copy(), np.asarray(lp.row_upper_, dtype=float).copy(),
                    np.asarray(lp.col_lower_, dtype=float).copy(), np.asarray(lp.col_upper_, dtype=float).copy())
 
@@ -150,16 +156,16 @@ def update(state: _Loaded, prep: Prepared, plan: Plan) -> str:
         info = LinearStandardFormCompiler().write(block, mixed_form=True)
         cols = np.array([state.column.get(id(v), -1) for v in info.columns], dtype=int)
         rows = np.array([state.row.get(_key(r), -1) for r in info.rows], dtype=int)
-        names = set().union(*(state.names[f] for f in families))
-        expected = sum(1 for key in state.row if key[0] in names)
+        expected = sum(state.rows_per_name.get(name, 0) for f in families for name in state.names[f])
         if (cols < 0).any() or (rows < 0).any() or len(rows) != expected:
             return "rows or columns appear or vanish"
-        _change_rows(state, rows, cols, info)
-        if any(f.__name__ == "add_objective" for f in families):
+        if len(rows):
+            _change_rows(state, rows, cols, info)
+        if add_objective in families:
             _change_costs(state, cols, info)
         for i, entry in zip(rows.tolist(), info.rows, strict=True):
             state.rows[i] = entry
-    if plan.block_bounds or any(f.__name__ == "add_minimum_contracts" for f in families):
+    if plan.block_bounds or add_minimum_contracts in families:
         _change_block_bounds(state, prep)
     state.dirty, state.block = families, block
     state.built = Built(m, state.built.layout, prep)
