@@ -21,7 +21,7 @@ from optimizer.scenarios import TwoStagePlan
 def _table(title: str, columns: list[tuple[str, str]]) -> Table:
     table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
     for name, justify in columns:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(Text(name), justify=justify)  # type: ignore[arg-type]  # Text: no markup in paths
     return table
 
 
@@ -46,7 +46,7 @@ def sweep_table(table: pd.DataFrame, paths: list[str], most: int = 40) -> Render
         status = str(row["status"])
         style = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
         share, peak = row["largest_share"], row["peak_mw"]
-        view.add_row(str(row["run"]), *(_cell(row[p]) for p in paths), Text(status, style=style),
+        view.add_row(str(row["run"]), *(Text(_cell(row[p])) for p in paths), Text(status, style=style),
                      _usd(row["objective_usd"]), _usd(row["spend_usd"]), f"{peak:,.1f}" if pd.notna(peak) else "–",
                      f"{100 * share:.1f}%" if pd.notna(share) else "–", Text(_cell(row["providers_used"])))
     if len(table) > most:
