@@ -158,15 +158,21 @@ def diagnose(
         raise _fail(e.in_file(str(instance)).message, 2) from None
     _warn(instance, unit_warnings(inst))
     prep = optimizer.prepare(inst)
-    findings = optimizer.diagnose(prep)
-    if not findings:
-        out_console.print(f"{instance}: feasible; no limit needs to move.")
-        return
-    out_console.print(f"{instance}: infeasible. Limits that must move:", style="bold red")
-    for f in findings:
-        out_console.print(f"  • {f.message}", soft_wrap=True, markup=False)
-    if iis:
-        _print_iis(prep)
+    from optimizer.iis import explain_coefficient
+    from optimizer.numerics import CoefficientError
+
+    try:
+        findings = optimizer.diagnose(prep)
+        if not findings:
+            out_console.print(f"{instance}: feasible; no limit needs to move.")
+            return
+        out_console.print(f"{instance}: infeasible. Limits that must move:", style="bold red")
+        for f in findings:
+            out_console.print(f"  • {f.message}", soft_wrap=True, markup=False)
+        if iis:
+            _print_iis(prep)
+    except CoefficientError as e:
+        raise _fail(explain_coefficient(prep, e).in_file(str(instance)).message, 2) from None
     raise typer.Exit(3)
 
 

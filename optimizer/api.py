@@ -11,9 +11,10 @@ from optimizer.diagnose import diagnose
 from optimizer.errors import InstanceError
 from optimizer.health import SizeEstimate, check_size
 from optimizer.highs import RawSolution, SolveOptions, Status, solve_model
+from optimizer.iis import explain_coefficient
 from optimizer.instance import load_instance
 from optimizer.model import build_model
-from optimizer.numerics import InputWarning, range_warnings, unit_warnings
+from optimizer.numerics import CoefficientError, InputWarning, range_warnings, unit_warnings
 from optimizer.prepare import prepare
 from optimizer.results import Solution, extract
 from optimizer.schema import Instance
@@ -51,17 +52,21 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
     lap("prepare_s")
     built = build_model(prep)
     lap("build_s")
-    if built.layout.trivially_infeasible:
-        raw = RawSolution(Status.INFEASIBLE, None, None, {}, None, None, None, "a limit can never be met")
-    else:
-        raw = solve_model(built.model, options)
-        timings.update(raw.timings)
-        clock = time.perf_counter()
-    solution = extract(built, raw)
-    lap("results_s")
-    if solution.status == Status.INFEASIBLE and explain_infeasible:
-        solution.diagnosis = [f.to_dict() for f in diagnose(prep, options)]
-        lap("diagnose_s")
+    try:
+        if built.layout.trivially_infeasible:
+            raw = RawSolution(Status.INFEASIBLE, None, None, {}, None, None, None, "a limit can never be met")
+        else:
+            raw = solve_model(built.model, options)
+            timings.update(raw.timings)
+            clock = time.perf_counter()
+        solution = extract(built, raw)
+        lap("results_s")
+        if solution.status == Status.INFEASIBLE and explain_infeasible:
+            solution.diagnosis = [f.to_dict() for f in diagnose(prep, options)]
+            lap("diagnose_s")
+    except CoefficientError as e:  # a number HiGHS cannot use: an input error, named
+        error = explain_coefficient(prep, e)
+        raise (error.in_file(str(source)) if isinstance(source, str | Path) else error) from None
     solution.timings = timings
     attach_health(solution, raw, estimate, warnings)
     return solution

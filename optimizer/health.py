@@ -106,7 +106,8 @@ def estimate_size(inst: Instance) -> SizeEstimate:
         "diversification": a * P if inst.diversification is not None else 0,
         "provider_used": 2 * (x + z) if z else 0, "min_contract": 4 * v, "blocks": 2 * blocks, "objective": x,
     }
-    prepare_bytes = O * T * (N * 8 * 3 + T) + O * T * 8 * 8  # payments (O,T,N) + coverage (O,T,T) + (O,T) arrays
+    # payments (O,T,N) + coverage (O,T,T) + (O,T) arrays + discount factors over the longest term
+    prepare_bytes = O * T * (N * 8 * 3 + T) + O * T * 8 * 8 + (T + int(term.max())) * 8 * 3
     return SizeEstimate(int(variables), int(integer), int(sum(rows.values())), int(sum(nz.values())),
                         int(prepare_bytes))
 
@@ -120,6 +121,9 @@ def check_size(inst: Instance, max_memory: float | None = DEFAULT_MAX_MEMORY) ->
         shape = ", ".join(_count(n, what) for n, what in ((h.years, "year"), (h.periods_per_year, "period"),
                                                           (len(inst.offers), "offer"),
                                                           (len(inst.workloads), "workload"), (scenarios, "scenario")))
+        longest = max(range(len(inst.offers)), key=lambda i: inst.offers[i].term_months)
+        if inst.offers[longest].term_months > 12 * h.years:  # discounting runs to the end of the longest term
+            shape += f", a term of {inst.offers[longest].term_months:,} months at offers[{longest}].term_months"
         raise InstanceError("", f"the model would need {est.describe()}, more than the memory budget of "
                                 f"{human_bytes(max_memory)}; shrink it ({shape}) or raise --max-memory")
     return est
@@ -131,7 +135,8 @@ def _count(n: int, what: str) -> str:
 
 def human_bytes(n: float) -> str:
     """Bytes in binary units: ``8 GiB``, ``1.5 TiB``, ``300 MiB``."""
-    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20),
+                       ("KiB", 2**10)):
         if n >= size:
             return f"{n / size:,.3g} {unit}"
     return f"{n:,.0f} B"

@@ -18,7 +18,7 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.health import DEFAULT_MAX_MEMORY
-from optimizer.numerics import coefficient_ranges
+from optimizer.numerics import check_coefficients, coefficient_ranges
 
 
 class Status(StrEnum):
@@ -106,7 +106,11 @@ class RawSolution:
 
 
 def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]:
-    """Compile the Pyomo model to standard-form arrays and pass them to a new HiGHS instance."""
+    """Compile the Pyomo model to standard-form arrays and pass them to a new HiGHS instance.
+
+    Raises :class:`~optimizer.numerics.CoefficientError` for a number HiGHS would drop, refuse or
+    read as infinite (the caller names the input it comes from).
+    """
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
     columns, rows = info.columns, info.rows
     n, r = len(columns), len(rows)
@@ -120,12 +124,13 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     row_lower = np.where(side <= 0, rhs, -math.inf)  # -1: ≥ rhs; 0: = rhs
     row_upper = np.where(side >= 0, rhs, math.inf)  # +1: ≤ rhs
 
+    A = info.A.tocsc()
+    check_coefficients(A, cost, lower, upper, row_lower, row_upper, rows, columns)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, r
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
     lp.row_lower_, lp.row_upper_ = row_lower, row_upper
     lp.offset_ = offset
-    A = info.A.tocsc()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, r
     lp.a_matrix_.start_ = A.indptr.astype(np.int32)

@@ -18,8 +18,10 @@ from dataclasses import asdict, dataclass, field
 import highspy
 import numpy as np
 
+from optimizer.errors import InstanceError
 from optimizer.highs import SolveOptions, compile_to_highs
 from optimizer.model import build_model
+from optimizer.numerics import INFINITE, LARGE_COEFFICIENT, SMALL_COEFFICIENT, CoefficientError
 from optimizer.prepare import Prepared
 
 LIMITS = {
@@ -128,6 +130,29 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
     return Iis(True, rows, kept, relaxed,
                f"{len(rows)} limits{f' and {len(kept)} bounds' if kept else ''} cannot hold together"
                + (" (in the LP relaxation)" if relaxed else ""))
+
+
+def explain_coefficient(prep: Prepared, err: CoefficientError) -> InstanceError:
+    """A model number HiGHS cannot take (:class:`CoefficientError`), as an input error naming the limit.
+
+    The limit (row) gives the JSON path; the variable says which offer it multiplies.
+    """
+    what = {"coefficient": "a coefficient", "cost": "a cost", "limit": "a limit", "bound": "a bound"}[err.what]
+    path, context = "", []
+    if err.row is not None:
+        row = _describe(prep, *_family_key(err.row), "upper")
+        path = row.path
+        context.append(f"in {row.limit}" + (f" for {row.where}" if row.where else "")
+                       + (f" in {row.year}" if row.year is not None else ""))
+    if err.column is not None:
+        name, index = err.column.parent_component().local_name, err.column.index()
+        o = index[0] if name in ("x", "blocks", "v") else index[1] if name == "u" else None
+        if o is not None:
+            context.append(f"on offers[{o}] ({prep.offer_ids[o]})")
+            path = path or f"offers[{o}].price_per_chip_hour"
+    return InstanceError(path, f"{what} of {err.value:.3g} {' '.join(context)} is outside what HiGHS can use "
+                               f"(|coefficients| from {SMALL_COEFFICIENT:g} up to {LARGE_COEFFICIENT:g}, limits "
+                               f"below {INFINITE:g}); check the size and unit of the inputs it comes from")
 
 
 def _order(row: IisRow) -> tuple:
@@ -247,4 +272,4 @@ def _describe(prep: Prepared, family: str, key: tuple, side: str) -> IisRow:
     return IisRow(family, limit, path, where, year, period, scenario, side, f"{limit}: {path}{subject}{when}")
 
 
-__all__ = ["Iis", "IisRow", "iis"]
+__all__ = ["Iis", "IisRow", "explain_coefficient", "iis"]

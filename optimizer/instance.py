@@ -141,12 +141,30 @@ def validate_instance(doc: Any) -> Instance:
     for loc, value in _walk(doc, ()):
         if isinstance(value, float) and not math.isfinite(value):
             raise InstanceError(json_path(loc), "NaN or infinity is not a finite number")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_magnitude(loc, value)
     try:
         inst = Instance.model_validate(doc)
     except ValidationError as e:
         raise _translate(e, doc) from None
     check_consistency(inst)
     return inst
+
+
+MAX_MAGNITUDE = 1e15
+MIN_MAGNITUDE = 1e-9
+"""Numbers are refused outside ``MIN_MAGNITUDE ≤ |x| ≤ MAX_MAGNITUDE`` (0 is fine): beyond these no
+input is plausible in its unit, and the model's coefficients would overflow or fall below what
+HiGHS keeps (it drops matrix entries under 1e-9 and refuses those over 1e15)."""
+
+
+def _check_magnitude(loc: tuple[str | int, ...], value: float) -> None:
+    if abs(value) > MAX_MAGNITUDE:
+        raise InstanceError(json_path(loc), f"{value:.6g} is too large: numbers may be at most {MAX_MAGNITUDE:g} "
+                                            f"in size (leave a limit out to mean none)")
+    if 0 < abs(value) < MIN_MAGNITUDE:
+        raise InstanceError(json_path(loc), f"{value:.6g} is too small: numbers other than 0 must be at least "
+                                            f"{MIN_MAGNITUDE:g} in size")
 
 
 # --- pydantic errors in the instance's own words ---------------------------------------------

@@ -19,6 +19,45 @@ from optimizer.schema import Instance, YearMap
 RANGE_WARNING = 1e12
 """A matrix whose largest and smallest |coefficient| differ by more than this gets a warning."""
 
+SMALL_COEFFICIENT, LARGE_COEFFICIENT, INFINITE = 1e-9, 1e15, 1e20
+"""HiGHS drops matrix entries below 1e-9, refuses entries of 1e15 or more, and reads bounds, limits and
+costs of 1e20 or more as infinite (its small_matrix_value, large_matrix_value, infinite_bound)."""
+
+
+class CoefficientError(ValueError):
+    """A number of the compiled model that HiGHS would drop, refuse or read as infinite.
+
+    ``what`` is "coefficient", "cost", "limit" or "bound"; ``row`` and ``column`` are the Pyomo
+    constraint and variable concerned (None where not applicable); ``value`` in model units.
+    """
+
+    def __init__(self, what: str, value: float, row=None, column=None):
+        self.what, self.value, self.row, self.column = what, value, row, column
+        super().__init__(f"{what} {value:.3g} out of HiGHS's range")
+
+
+def check_coefficients(matrix, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
+                       row_lower: np.ndarray, row_upper: np.ndarray, rows: list, columns: list) -> None:
+    """Raise :class:`CoefficientError` for the first number HiGHS cannot take as it is (CSC ``matrix``)."""
+    data = np.asarray(matrix.data, dtype=float)
+    size = np.abs(data)
+    bad = ~np.isfinite(data) | (size >= LARGE_COEFFICIENT) | ((size > 0) & (size < SMALL_COEFFICIENT))
+    if bad.any():
+        k = int(np.argmax(bad))
+        col = int(np.searchsorted(matrix.indptr, k, side="right") - 1)
+        raise CoefficientError("coefficient", float(data[k]), rows[int(matrix.indices[k])][0], columns[col])
+
+    def unusable(values: np.ndarray) -> np.ndarray:
+        return np.isnan(values) | (np.isfinite(values) & (np.abs(values) >= INFINITE))
+
+    for what, values, is_row in (("cost", cost, False), ("limit", row_lower, True), ("limit", row_upper, True),
+                                 ("bound", col_lower, False), ("bound", col_upper, False)):
+        hit = unusable(np.asarray(values, dtype=float))
+        if hit.any():
+            i = int(np.argmax(hit))
+            raise CoefficientError(what, float(values[i]), rows[i][0] if is_row else None,
+                                   None if is_row else columns[i])
+
 
 @dataclass(frozen=True)
 class InputWarning:

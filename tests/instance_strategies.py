@@ -9,7 +9,7 @@ capacity commitments, diversification, providers-used limits and scenarios. Size
 so that most instances are feasible and some are not (tight power, budgets or commitments).
 
 :func:`mutations` breaks an instance in one place (delete or rename a key, change a type,
-negate or NaN a number, drop a list item, point a reference at nothing), as a planner's typo
+negate, NaN or blow up a number, drop a list item, point a reference at nothing), as a planner's typo
 or a broken export would. The result may still be valid; it must then solve.
 
 Units as in the spec: MW for providers, kW per chip, USD, chips, metric units (PFLOPS).
@@ -261,6 +261,9 @@ def _parent(doc: Any, path: tuple[str | int, ...]) -> Any:
     return doc
 
 
+EXTREMES: tuple[float | int, ...] = (1e308, 1e-308, 2**70, 1e15, 1e-9, 10**7)
+"""Finite numbers far outside any plausible range (an enormous number is not NaN: it must be handled)."""
+
 REPLACEMENTS: tuple[Any, ...] = ("text", "", None, True, [], {}, [1, 2], {"x": 1}, 0, -1, 1e308, 2**70, 0.5)
 
 
@@ -269,7 +272,7 @@ def mutations(draw: st.DrawFn, inst: dict[str, Any]) -> tuple[dict[str, Any], Mu
     """A copy of ``inst`` broken in one place, and what was done."""
     doc = copy.deepcopy(inst)
     locations = _locations(doc)
-    kinds = ["delete_key", "rename_key", "change_type", "negate", "nan", "drop_item", "wrong_reference"]
+    kinds = ["delete_key", "rename_key", "change_type", "negate", "nan", "extreme", "drop_item", "wrong_reference"]
     kind = draw(st.sampled_from(kinds))
     keyed = [(p, v) for p, v in locations if p and isinstance(p[-1], str)]
     numbers = [(p, v) for p, v in locations if p and isinstance(v, int | float) and not isinstance(v, bool)]
@@ -278,7 +281,7 @@ def mutations(draw: st.DrawFn, inst: dict[str, Any]) -> tuple[dict[str, Any], Mu
             (p[-1] in REFERENCE_KEYS or (len(p) >= 2 and p[-2] in ("providers", "chips") and isinstance(p[-1], int)
                                          and p[0] in ("workloads", "capacity_commitments")))]
     pool = {"delete_key": keyed, "rename_key": keyed, "change_type": [(p, v) for p, v in locations if p],
-            "negate": numbers, "nan": numbers, "drop_item": items, "wrong_reference": refs}[kind]
+            "negate": numbers, "nan": numbers, "extreme": numbers, "drop_item": items, "wrong_reference": refs}[kind]
     if not pool:
         kind, pool = "change_type", [(p, v) for p, v in locations if p]
     path, value = draw(st.sampled_from(pool))
@@ -301,6 +304,9 @@ def mutations(draw: st.DrawFn, inst: dict[str, Any]) -> tuple[dict[str, Any], Mu
     elif kind == "nan":
         parent[key] = draw(st.sampled_from((math.nan, math.inf, -math.inf)))
         detail = str(parent[key])
+    elif kind == "extreme":
+        parent[key] = draw(st.sampled_from(EXTREMES))
+        detail = f"to {parent[key]!r}"
     elif kind == "drop_item":
         del parent[key]
     else:
