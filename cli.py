@@ -176,7 +176,8 @@ def diagnose(
     raise typer.Exit(3)
 
 
-def _print_iis(prep) -> None:
+def _print_iis(prep: object) -> None:
+    """``diagnose --iis``: HiGHS's irreducible infeasible subset, one limit a line (see optimizer/iis.py)."""
     from optimizer.iis import iis as compute_iis
 
     found = compute_iis(prep)

@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 
 from optimizer.errors import InstanceError
-from optimizer.highs import SolveOptions, compile_to_highs
+from optimizer.highs import SolveOptions, compile_to_highs, run_interruptibly
 from optimizer.model import build_model
 from optimizer.numerics import INFINITE, LARGE_COEFFICIENT, SMALL_COEFFICIENT, CoefficientError
 from optimizer.prepare import Prepared
@@ -109,7 +109,7 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
         h.setOptionValue("iis_time_limit", float(options.time_limit))
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
-    h.run()
+    run_interruptibly(h)  # Ctrl-C stops it as it stops a solve
     status = h.getModelStatus()
     S = highspy.HighsModelStatus
     if status == S.kOptimal:
