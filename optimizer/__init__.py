@@ -8,6 +8,7 @@
 from typing import Any
 
 from optimizer.api import solve
+from optimizer.compare import Comparison, compare
 from optimizer.diagnose import Finding, diagnose
 from optimizer.errors import InstanceError
 from optimizer.hedging import Hedging, value_of_hedging
@@ -22,6 +23,7 @@ from optimizer.schema import Instance
 from optimizer.sweep import sweep
 
 __all__ = [
+    "Comparison",
     "Finding",
     "Hedging",
     "Instance",
@@ -33,6 +35,7 @@ __all__ = [
     "SolveOptions",
     "Status",
     "TwoStagePlan",
+    "compare",
     "diagnose",
     "first_stage",
     "grid_size",
@@ -44,14 +47,17 @@ __all__ = [
     "sweep",
     "two_stage",
     "value_of_hedging",
+    "write_report",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``optimizer.pareto`` is imported on first use (it loads matplotlib)."""
+    """``optimizer.pareto`` and ``optimizer.write_report`` are imported on first use (they load matplotlib)."""
     if name == "pareto":
-        from optimizer.frontier import pareto
-
-        globals()["pareto"] = pareto
-        return pareto
-    raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+        from optimizer.frontier import pareto as found
+    elif name == "write_report":
+        from optimizer.report import write_report as found
+    else:
+        raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+    globals()[name] = found
+    return found
