@@ -26,8 +26,10 @@ from optimizer.schema import Instance
 if TYPE_CHECKING:
     from optimizer.kpis import Kpis
 
-ZERO_CHIPS = 1e-6
-"""Rows with fewer chips than this are left out of the tables (spec §7 allows it)."""
+ZERO_CHIPS = 1e-12
+"""Rows with fewer chips than this are left out of the tables (spec §7 allows it). HiGHS returns
+exact zeros for unused columns; the threshold only drops round-off, so that a plan of a fraction
+of a chip (a chip worth 1e7 PFLOPS) is still written whole."""
 
 TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding", "shadow_prices")
 """Tables of a plan, each written as ``<name>.csv``."""

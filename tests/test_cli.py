@@ -175,6 +175,6 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:
     started = time.monotonic()
     stdout, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stdout + stderr
-    assert time.monotonic() - started < 15, "HiGHS did not stop promptly"
+    assert time.monotonic() - started < 45, "HiGHS did not stop promptly"
     assert stderr.strip() == "error: interrupted; nothing written"
     assert not out.exists()
