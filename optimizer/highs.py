@@ -161,52 +161,66 @@ def _configure(h: highspy.Highs, options: SolveOptions) -> None:
 
 def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> RawSolution:
     """Hand the model to HiGHS, solve it and read the status, values and row duals back."""
-    options = options or SolveOptions()
     t0 = time.perf_counter()
     h, compiled = compile_to_highs(model)
-    t1 = time.perf_counter()
+    raw = solve_compiled(h, compiled, options)
+    raw.timings = {"handoff_s": time.perf_counter() - t0 - raw.timings["solve_s"], **raw.timings}
+    return raw
+
+
+def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions | None = None, *,
+                   duals: bool = True, keep_model: bool = False) -> RawSolution:
+    """Solve the model already in ``h`` (warm, if it was solved before) and read the plan back.
+
+    ``duals`` asks for row duals (for a MILP: one more LP with the integers fixed); with
+    ``keep_model`` that LP's changes are undone afterwards, so ``h`` can be changed and re-solved.
+    """
+    options = options or SolveOptions()
     _configure(h, options)
+    t0 = time.perf_counter()
     if compiled.columns:
         run_interruptibly(h)
-    t2 = time.perf_counter()
+    timings = {"solve_s": time.perf_counter() - t0}
     status, message = _status(h, compiled)
-    info = h.getInfo()
-    values: dict[int, float] = {}
-    activity = duals = None
-    objective = gap = None
-    if status.has_plan:
-        sol = h.getSolution()
-        col = np.asarray(sol.col_value, dtype=float) if compiled.columns else np.zeros(0)
-        values = {id(v): float(x) for v, x in zip(compiled.columns, col, strict=True)}
-        activity = np.asarray(sol.row_value, dtype=float)
-        objective = float(compiled.cost @ col) + compiled.offset if len(col) else compiled.offset
-        gap = float(info.mip_gap) if compiled.is_mip else None
-        if gap is not None and not math.isfinite(gap):
-            gap = None
-        if compiled.is_mip:
-            duals = fixed_integer_duals(h, compiled, col)
-        elif sol.dual_valid:
-            duals = np.asarray(sol.row_dual, dtype=float)
-    return RawSolution(status, objective, gap, values, activity, duals, compiled, message,
-                       {"handoff_s": t1 - t0, "solve_s": t2 - t1})
+    if not status.has_plan:
+        return RawSolution(status, None, None, {}, None, None, compiled, message, timings)
+    sol = h.getSolution()
+    col = np.asarray(sol.col_value, dtype=float) if compiled.columns else np.zeros(0)
+    values = {id(v): float(x) for v, x in zip(compiled.columns, col, strict=True)}
+    objective = float(compiled.cost @ col) + compiled.offset if len(col) else compiled.offset
+    gap = float(h.getInfo().mip_gap) if compiled.is_mip else None
+    row_dual = None
+    if duals and compiled.is_mip:
+        row_dual = fixed_integer_duals(h, compiled, col, restore=keep_model)
+    elif duals and sol.dual_valid:
+        row_dual = np.asarray(sol.row_dual, dtype=float)
+    return RawSolution(status, objective, gap if gap is None or math.isfinite(gap) else None, values,
+                       np.asarray(sol.row_value, dtype=float), row_dual, compiled, message, timings)
 
 
-def fixed_integer_duals(h: highspy.Highs, compiled: Compiled, col: np.ndarray) -> np.ndarray | None:
+def fixed_integer_duals(h: highspy.Highs, compiled: Compiled, col: np.ndarray, *,
+                        restore: bool = False) -> np.ndarray | None:
     """Row duals of the LP left when every integer variable is fixed at its value in ``col``.
 
     The usual reading of shadow prices for a MILP: the marginal cost of a limit with the
     discrete decisions (whole blocks, minimum contracts, providers used) held as they are.
+    With ``restore`` the integrality and bounds are put back afterwards.
     """
     idx = np.flatnonzero(compiled.integer).astype(np.int32)
+    lp = h.getLp()
+    lower, upper = np.asarray(lp.col_lower_)[idx].copy(), np.asarray(lp.col_upper_)[idx].copy()
     fixed = np.round(col[idx])
     h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
     h.changeColsBounds(len(idx), idx, fixed, fixed)
     h.setOptionValue("time_limit", float("inf"))
     h.run()
     sol = h.getSolution()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not sol.dual_valid:
-        return None
-    return np.asarray(sol.row_dual, dtype=float)
+    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal and sol.dual_valid
+    row_dual = np.asarray(sol.row_dual, dtype=float) if ok else None
+    if restore:
+        h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
+        h.changeColsBounds(len(idx), idx, lower, upper)
+    return row_dual
 
 
 def run_interruptibly(h: highspy.Highs) -> None:

@@ -32,14 +32,11 @@ from optimizer.highs import (
     RawSolution,
     SolveOptions,
     Status,
-    _configure,
-    _status,
     compile_to_highs,
-    fixed_integer_duals,
-    run_interruptibly,
+    solve_compiled,
 )
 from optimizer.instance import load_instance
-from optimizer.model import Built, add_variables, layout
+from optimizer.model import Built, build_model
 from optimizer.model.constraints import add_minimum_contracts
 from optimizer.model.objective import add_objective
 from optimizer.prepare import Prepared, prepare
@@ -107,18 +104,9 @@ class _Loaded:
 
 
 def load(prep: Prepared) -> _Loaded:
-    """Build the model family by family (recording what each adds) and hand it to HiGHS."""
-    m = pyo.ConcreteModel(name=prep.instance.name)
-    m.elastic = False
-    lay = layout(prep)
-    add_variables(m, prep, lay)
-    names: dict[Family, set[str]] = {}
-    infeasible: dict[Family, list] = {}
-    for add in ORDER:
-        before, seen = set(m.component_map()), len(lay.trivially_infeasible)
-        add(m, prep, lay)
-        names[add] = set(m.component_map()) - before
-        infeasible[add] = lay.trivially_infeasible[seen:]
+    """Build the model (recording what each family adds) and hand it to HiGHS."""
+    built = build_model(prep)
+    m, names, infeasible = built.model, built.components, built.infeasible
     h, compiled = compile_to_highs(m)
     import scipy.sparse as sp  # here: importing scipy pulls in scipy.stats through Pyomo's import hook (0.6 s)
 
@@ -127,7 +115,7 @@ def load(prep: Prepared) -> _Loaded:
     matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
                            shape=(lp.num_row_, lp.num_col_)).tocsr()
     keys = [_key(r) for r in compiled.rows]
-    return _Loaded(Built(m, lay, prep), prep, names, infeasible, h, compiled,
+    return _Loaded(built, prep, names, infeasible, h, compiled,
                    {id(v): j for j, v in enumerate(compiled.columns)},
                    {key: i for i, key in enumerate(keys)}, dict(Counter(key[0] for key in keys)),
                    list(compiled.rows), matrix,
@@ -229,33 +217,14 @@ def _change_block_bounds(state: _Loaded, prep: Prepared) -> None:
 
 
 def run(state: _Loaded, options: SolveOptions, duals: bool) -> RawSolution:
-    """Solve the loaded model (warm) and read the plan back, as :func:`optimizer.highs.solve_model` does."""
+    """Solve the loaded model warm (a MILP starts from the previous plan) and read the plan back."""
     h, compiled = state.highs, dataclasses.replace(state.compiled, rows=list(state.rows))
-    _configure(h, options)
     if compiled.is_mip and state.last is not None:
         h.setSolution(len(state.last), np.arange(len(state.last), dtype=np.int32), state.last)
-    t0 = time.perf_counter()
-    run_interruptibly(h)
-    timings = {"solve_s": time.perf_counter() - t0}
-    status, message = _status(h, compiled)
-    if not status.has_plan:
-        return RawSolution(status, None, None, {}, None, None, compiled, message, timings)
-    sol = h.getSolution()
-    col = np.asarray(sol.col_value, dtype=float)
-    state.last = col.copy()
-    gap = float(h.getInfo().mip_gap) if compiled.is_mip else None
-    row_dual = None
-    if duals and compiled.is_mip:
-        row_dual = fixed_integer_duals(h, compiled, col)
-        idx = np.flatnonzero(compiled.integer).astype(np.int32)
-        h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
-        h.changeColsBounds(len(idx), idx, state.col_lower[idx], state.col_upper[idx])
-    elif duals and sol.dual_valid:
-        row_dual = np.asarray(sol.row_dual, dtype=float)
-    return RawSolution(status, float(compiled.cost @ col) + compiled.offset,
-                       gap if gap is None or math.isfinite(gap) else None,
-                       {id(v): float(x) for v, x in zip(compiled.columns, col, strict=True)},
-                       np.asarray(sol.row_value, dtype=float), row_dual, compiled, message, timings)
+    raw = solve_compiled(h, compiled, options, duals=duals, keep_model=True)
+    if raw.status.has_plan:
+        state.last = np.array([raw.values[id(v)] for v in compiled.columns])
+    return raw
 
 
 class Resolver:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
@@ -47,11 +48,18 @@ FAMILIES = (
 
 @dataclass
 class Built:
-    """A built model with the layout that maps its variables back to the instance."""
+    """A built model with the layout that maps its variables back to the instance.
+
+    ``components`` names what each family (and the objective) added to the model, and
+    ``infeasible`` its constant rows that can never hold (for in-place re-solves, see
+    :mod:`optimizer.resolve`).
+    """
 
     model: pyo.ConcreteModel
     layout: Layout
     prepared: Prepared
+    components: dict[Callable, set[str]] = field(default_factory=dict)
+    infeasible: dict[Callable, list] = field(default_factory=dict)
 
     @property
     def is_mip(self) -> bool:
@@ -65,7 +73,10 @@ def build_model(prep: Prepared, *, elastic: bool = False) -> Built:
     m.elastic = elastic
     lay = layout(prep)
     add_variables(m, prep, lay)
-    for add in FAMILIES:
+    built = Built(m, lay, prep)
+    for add in (*FAMILIES, add_objective):
+        before, seen = set(m.component_map()), len(lay.trivially_infeasible)
         add(m, prep, lay)
-    add_objective(m, prep, lay)
-    return Built(m, lay, prep)
+        built.components[add] = set(m.component_map()) - before
+        built.infeasible[add] = lay.trivially_infeasible[seen:]
+    return built
