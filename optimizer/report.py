@@ -47,6 +47,41 @@ def write_report(folder: str | Path) -> list[Path]:
     return written
 
 
+def _two_stage(doc: Document, sol: Solution) -> None:
+    """What to sign now, apart from each scenario's recourse and outcome, with the spread."""
+    from optimizer.scenarios import two_stage
+
+    plan = two_stage(sol)
+    doc.heading("Two-stage plan: what to sign now")
+    doc.paragraph(f"Contracts signed in the first {plan.first_stage_years} year(s) are the same in every "
+                  "scenario: they are what to sign now, before the outcome is known. Later contracts are each "
+                  "scenario's recourse.")
+    if plan.first_stage.empty:
+        doc.paragraph("Nothing is signed in the first stage.")
+    else:
+        now = (plan.first_stage.groupby(["provider", "chip", "year"], as_index=False)
+               .agg(contracts=("offer", "size"), chips=("chips", "sum"), npv=("npv_usd", "sum")))
+        now["chips"] = now.chips.map(number)
+        now["npv"] = now.npv.map(usd)
+        doc.table(now.rename(columns={"npv": "NPV"}), numeric=["year", "contracts", "chips", "NPV"],
+                  caption="Sign now (first stage), by provider, chip and year")
+    out = plan.outcomes
+    table = pd.DataFrame({
+        "scenario": out.scenario.astype(str), "probability": out.probability.map(lambda v: f"{v:g}"),
+        "NPV": out.npv_usd.map(usd), "first stage": out.first_stage_npv_usd.map(usd),
+        "recourse": out.recourse_npv_usd.map(usd), "spend": out.spend_usd.map(usd),
+        "shortfall": out.shortfall_usd.map(usd), "peak MW": out.peak_mw.map(lambda v: number(v, 1))})
+    doc.table(table, numeric=[c for c in table.columns if c != "scenario"],
+              caption="Outcome per scenario (NPV of that scenario alone; spend and shortfalls nominal)")
+    rows = []
+    for metric, label in (("npv_usd", "NPV"), ("spend_usd", "spend"), ("shortfall_usd", "shortfall")):
+        sp = plan.spread.loc[metric]
+        if pd.notna(sp.worst):
+            rows.append({"": label, "worst": f"{usd(sp.worst)} ({sp.worst_scenario})",
+                         "expected": usd(sp.expected), "best": f"{usd(sp.best)} ({sp.best_scenario})"})
+    doc.table(pd.DataFrame(rows), numeric=["worst", "expected", "best"], caption="Spread of outcomes")
+
+
 def build_report(sol: Solution) -> Document:
     """The report as a :class:`Document` (Markdown and HTML)."""
     doc = Document(f"Plan report: {sol.instance}")
@@ -60,6 +95,8 @@ def build_report(sol: Solution) -> Document:
         return doc
     k = sol.kpis
     _key_figures(doc, sol, k)
+    if len(sol.scenarios) > 1 and sol.inputs is not None:
+        _two_stage(doc, sol)
     _capacity(doc, sol)
     _spend(doc, sol, k)
     _chip_mix(doc, sol)

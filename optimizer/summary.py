@@ -82,6 +82,11 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
                     / sol.periods_per_year).reset_index()
         yield _table(f"Chip mix, mean active {{unit}}{expected}",
                      _expected(per_year, sol, ["chip", "year"], "chips"), CHIP_UNITS, total=False)
+    if len(sol.scenarios) > 1 and sol.inputs is not None:
+        from optimizer.scenarios import two_stage
+        from optimizer.views import two_stage_view
+
+        yield from two_stage_view(two_stage(sol))
     if not sol.shortfalls.empty:
         yield Text("Spend-commitment shortfalls (paid as take-or-pay): " + "; ".join(
             f"commitment {r.commitment} ({r.provider}) {money(r.usd)}"

@@ -116,3 +116,21 @@ def test_no_plan_gives_empty_tables() -> None:
     plan = two_stage(solution, data)
     assert plan.outcomes.empty and plan.first_stage.empty and plan.service.empty
     assert outcome_spread(plan.outcomes).worst.isna().all()
+
+
+def test_summary_and_report_show_what_to_sign_now(tmp_path) -> None:
+    from rich.console import Console
+
+    from optimizer.report import build_report
+    from optimizer.summary import summary
+
+    solution = solve_checked(hedge_instance())
+    console = Console(record=True, width=200)
+    for part in summary(solution):
+        console.print(part)
+    text = console.export_text()
+    assert "Sign now (first stage" in text and "Outcome per scenario" in text and "Spread of outcomes" in text
+    solution.write(tmp_path)
+    markdown = build_report(optimizer.Solution.read(tmp_path)).markdown("report")
+    assert "## Two-stage plan: what to sign now" in markdown
+    assert "| p | k | 2026 | 1 | 100 |" in markdown  # 100 chips of pk signed now, as by hand above
