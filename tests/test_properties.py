@@ -41,7 +41,7 @@ def test_random_mutations_solve_or_are_refused(drawn: tuple[dict[str, Any], Muta
     event(outcome.status)
 
 
-@settings(max_examples=15)
+@settings(max_examples=max(15, settings.default.max_examples // 4))  # a quarter of the profile's examples
 @given(instances().flatmap(mutations))
 def test_random_mutations_through_the_cli(drawn: tuple[dict[str, Any], Mutation]) -> None:
     data, _ = drawn
