@@ -69,6 +69,7 @@ def main() -> int:
     print(f"valid instances tried:     {c['cases']:>6}   ({middle - started:,.0f} s)")
     print(f"  optimal plans checked:   {c['plans_checked']:>6}   ({c['mip']} MILP, {c['lp']} LP)")
     print(f"  infeasible, diagnosed:   {c['infeasible_diagnosed']:>6}")
+    print(f"  30 s limit: plan / none: {c['time_limited']:>6} / {c['timed_out']}")
     print(f"mutated instances tried:   {c['mutations']:>6}   ({ended - middle:,.0f} s)")
     print(f"  refused (InstanceError): {c['mutations_refused']:>6}")
     print(f"  still valid, solved:     {c['mutations_valid']:>6}   ({c['mutated_plans_checked']} plans checked, "

@@ -180,15 +180,21 @@ def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions |
     t0 = time.perf_counter()
     if compiled.columns:
         run_interruptibly(h)
-    timings = {"solve_s": time.perf_counter() - t0}
     status, message = _status(h, compiled)
+    sol = h.getSolution()
+    gap = float(h.getInfo().mip_gap) if compiled.is_mip else None
+    if status.has_plan and compiled.is_mip and _off_integral(sol, compiled):
+        strict = _resolve_strictly(h, compiled, options, time.perf_counter() - t0)
+        if strict is not None:
+            status, message, sol, gap = strict
+        else:
+            message += f"; integers met only within HiGHS's tolerance {MIP_TOLERANCE:g}"
+    timings = {"solve_s": time.perf_counter() - t0}
     if not status.has_plan:
         return RawSolution(status, None, None, {}, None, None, compiled, message, timings)
-    sol = h.getSolution()
     col = np.asarray(sol.col_value, dtype=float) if compiled.columns else np.zeros(0)
     values = {id(v): float(x) for v, x in zip(compiled.columns, col, strict=True)}
     objective = float(compiled.cost @ col) + compiled.offset if len(col) else compiled.offset
-    gap = float(h.getInfo().mip_gap) if compiled.is_mip else None
     row_dual = None
     if duals and compiled.is_mip:
         row_dual = fixed_integer_duals(h, compiled, col, restore=keep_model)
@@ -196,6 +202,44 @@ def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions |
         row_dual = np.asarray(sol.row_dual, dtype=float)
     return RawSolution(status, objective, gap if gap is None or math.isfinite(gap) else None, values,
                        np.asarray(sol.row_value, dtype=float), row_dual, compiled, message, timings)
+
+
+MIP_TOLERANCE = 1e-6
+STRICT_INTEGRALITY = 1e-9
+"""HiGHS accepts an integer within ``MIP_TOLERANCE`` (its mip_feasibility_tolerance). Times a big-M
+(C11, C12: up to millions of chips) that can leave a minimum-contract or provider switch at 1e-6
+while a fraction of a chip is signed: a plan that breaks C12 and costs less than the optimum (found
+by tests/test_properties.py). A plan with an integer further than ``STRICT_INTEGRALITY`` from a
+whole number is solved again with that tolerance."""
+
+
+def _off_integral(sol: highspy.HighsSolution, compiled: Compiled) -> bool:
+    """True when an integer variable of the plan is further than ``STRICT_INTEGRALITY`` from a whole number."""
+    ints = np.asarray(sol.col_value, dtype=float)[compiled.integer]
+    return bool(ints.size) and float(np.abs(ints - np.round(ints)).max()) > STRICT_INTEGRALITY
+
+
+def _resolve_strictly(h: highspy.Highs, compiled: Compiled, options: SolveOptions,
+                      elapsed: float) -> tuple[Status, str, highspy.HighsSolution, float | None] | None:
+    """Solve the MILP again with integers met to ``STRICT_INTEGRALITY``, within what is left of the time limit.
+
+    Returns the new status, message, solution and gap, or None if that run found no plan.
+    """
+    if options.time_limit is not None:
+        if elapsed >= options.time_limit:
+            return None
+        h.setOptionValue("time_limit", float(options.time_limit - elapsed))
+    h.setOptionValue("mip_feasibility_tolerance", STRICT_INTEGRALITY)
+    try:
+        run_interruptibly(h)
+    finally:
+        h.setOptionValue("mip_feasibility_tolerance", MIP_TOLERANCE)
+        if options.time_limit is not None:
+            h.setOptionValue("time_limit", float(options.time_limit))
+    status, message = _status(h, compiled)
+    if not status.has_plan:
+        return None
+    return status, message, h.getSolution(), float(h.getInfo().mip_gap)
 
 
 def fixed_integer_duals(h: highspy.Highs, compiled: Compiled, col: np.ndarray, *,
