@@ -79,5 +79,5 @@ def attach_health(solution: Solution, raw: RawSolution, estimate: SizeEstimate, 
         c = raw.compiled
         numerics.update(columns=len(c.columns), rows=len(c.rows), nonzeros=c.nonzeros, **c.ranges)
         warnings = warnings + range_warnings(c.ranges)
-    solution.numerics = numerics  # type: ignore[attr-defined]  # (fields to be declared in results.Solution)
-    solution.warnings = warnings  # type: ignore[attr-defined]
+    solution.numerics = numerics
+    solution.warnings = warnings

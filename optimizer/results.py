@@ -26,7 +26,7 @@ from optimizer.schema import Instance
 if TYPE_CHECKING:
     from optimizer.kpis import Kpis
 
-ZERO_CHIPS = 1e-12
+ZERO_CHIPS = 1e-9
 """Rows with fewer chips than this are left out of the tables (spec §7 allows it). HiGHS returns
 exact zeros for unused columns; the threshold only drops round-off, so that a plan of a fraction
 of a chip (a chip worth 1e7 PFLOPS) is still written whole."""
@@ -92,6 +92,8 @@ class Solution:
     probabilities: list[float] = field(default_factory=lambda: [1.0])
     periods_per_year: int = 1
     timings: dict[str, float] = field(default_factory=dict)
+    numerics: dict[str, Any] = field(default_factory=dict)  # model size and coefficient ranges (optimizer.numerics)
+    warnings: list[Any] = field(default_factory=list)  # implausible input units (optimizer.numerics.InputWarning)
 
     @property
     def has_plan(self) -> bool:
@@ -259,6 +261,12 @@ def extract(built: Built, raw: RawSolution) -> Solution:
     for (w, o, t, s) in m.U:
         U[w, o, t, s] = raw.value(m.u[w, o, t, s])
     U = np.where(U > ZERO_CHIPS, U, 0.0)
+    # A provider whose "used" switch is off holds nothing: what HiGHS leaves there is round-off
+    # that x ≤ M·z lets through (M·1e-9 tolerance), not a contract.
+    unused = [p for p in m.P if raw.value(m.z[p]) < 0.5]
+    if unused:
+        off = np.isin(prep.offer_provider, unused)
+        X[off], A[off], U[:, off] = 0.0, 0.0, 0.0
     short = np.zeros((len(prep.spend), S))
     for (k, s) in m.K:
         short[k, s] = max(raw.value(m.short[k, s]), 0.0) * MONEY

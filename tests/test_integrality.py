@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import ROOT
 from feasibility import assert_feasible
 
@@ -47,9 +46,6 @@ def test_a_minimum_contract_is_not_cheated_by_the_tolerance() -> None:
     assert [(r["offer"], r["chips"]) for r in plan["contracts"]] == [("o0", 1.0)]
 
 
-@pytest.mark.xfail(strict=True, reason="results.py keeps rows down to 1e-12 chips (since ce0ad0a): HiGHS's round-off "
-                                       "of 2e-12 chips at a provider whose z is 0 becomes a contract, so the plan "
-                                       "lists an unused provider as used")
 def test_round_off_is_not_a_contract() -> None:
     data = json.loads((DATA / "noise_contract.json").read_text())
     solution = optimizer.solve(data)
