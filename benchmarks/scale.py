@@ -1,0 +1,478 @@
+"""procure at scale against bare HiGHS and linopy, on generated instances (issue 5).
+
+    .venv/bin/python benchmarks/scale.py [--sizes small,medium,large] [--repeat 3] [--seed 0]
+                                         [--build-only xl] [--json PATH] [--chart PATH]
+
+For each size (``optimizer.generate`` presets; all LPs) and repetition, three routes run in fresh
+processes of this script (hidden ``--child`` flag), interleaved so that machine noise hits them alike:
+
+- ``procure``: every stage of ``procure solve --out`` through the API, timed separately: load +
+  validate (with the unit warnings and the size check ``optimizer.solve`` does), prepare, build
+  (Pyomo), hand-off (``compile_to_highs``: standard-form compile + ``passModel``), HiGHS solve,
+  extract (``solve_compiled``'s read-back of values and duals, then ``results.extract``) and write
+  (``Solution.write``: solution.json, CSVs and KPI files, into a temporary folder).
+- ``bare``: the physical limit. Procure's compiled LP is exported once per size, untimed, from
+  ``Highs.getLp()`` (costs, bounds, CSC arrays) to an ``.npz``; the timed child loads it with
+  numpy, fills a ``HighsLp``, ``passModel``, runs HiGHS and reads the solution back.
+- ``linopy``: the same LP written in linopy (``benchmarks/linopy_model.py``) from
+  ``optimizer.prepare``'s arrays, solved by ``Model.solve("highs", io_api="direct")``. Its total
+  includes procure's load and prepare (the arrays it is built from).
+
+Every route uses HiGHS's defaults as procure sets them (``solver=choose``, presolve on, no output)
+and must reach procure's objective (model units, $M) to 1e-6 relative. Import time is measured
+but left out of every total. Peak memory is the child's own peak resident set (``VmHWM``, the
+whole process, interpreter and imports included; see :func:`peak_mb`). HiGHS's solve time is the
+wall time of its ``run`` in procure and bare, and ``Highs.getRunTime()`` in linopy (whose solve
+call also hands the model over and reads it back).
+
+Sizes in ``--build-only`` (e.g. ``xl``) are measured without solving: model size, build, hand-off
+and memory. The script prints Markdown tables; ``--json`` saves every measurement, ``--chart``
+draws time against size (SVG). Requires the ``bench`` extra: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+ROUTES = ("procure", "bare", "linopy")
+PROCURE_STAGES = ("load", "prepare", "build", "handoff", "solve", "extract", "write")
+REL_TOL = 1e-6
+HIGHS_OPTIONS = {"output_flag": False, "mip_rel_gap": 1e-6, "solver": "choose", "presolve": "on"}
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory, MB.
+
+    ``VmHWM`` from /proc where there is one: Linux's ``ru_maxrss`` survives ``exec``, so a child's
+    would never read below the RSS of the parent that spawned it (this script, with its instances
+    and imports); ``VmHWM`` belongs to the new program alone. Elsewhere ``ru_maxrss``.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
+
+
+class Clock:
+    """Laps of ``time.perf_counter`` into a dict of seconds."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.t
+        self.t = now
+
+
+# --- children: one route, one size, one fresh process --------------------------------------------
+
+def child_procure(instance: str, solve: bool) -> dict:
+    clock = Clock()
+    import optimizer
+    from optimizer.api import attach_health
+    from optimizer.health import check_size
+    from optimizer.highs import SolveOptions, compile_to_highs, solve_compiled
+    from optimizer.model import build_model
+    from optimizer.numerics import unit_warnings
+    from optimizer.results import extract
+    clock.lap("import")
+    out: dict = {"import_peak_mb": peak_mb()}
+    options = SolveOptions()
+    inst = optimizer.load_instance(instance)
+    warnings = unit_warnings(inst)
+    estimate = check_size(inst, options.max_memory)
+    clock.lap("load")
+    prep = optimizer.prepare(inst)
+    clock.lap("prepare")
+    built = build_model(prep)
+    clock.lap("build")
+    h, compiled = compile_to_highs(built.model)
+    clock.lap("handoff")
+    out.update(columns=len(compiled.columns), rows=len(compiled.rows), nonzeros=compiled.nonzeros)
+    if solve:
+        raw = solve_compiled(h, compiled, options)
+        clock.lap("solve")
+        run = raw.timings["solve_s"]  # HiGHS's run alone; the rest is the read-back of values and duals
+        clock.laps["solve"] -= run
+        clock.laps["readback"] = clock.laps.pop("solve")
+        clock.laps["solve"] = run
+        solution = extract(built, raw)
+        attach_health(solution, raw, estimate, warnings)
+        clock.lap("extract")
+        readback = clock.laps.pop("readback")
+        clock.laps["extract"] += readback
+        out["readback_s"] = readback
+        with tempfile.TemporaryDirectory() as folder:
+            solution.write(folder)
+            clock.lap("write")
+        out.update(status=str(raw.status), objective=raw.objective, highs_s=run)
+    out.update(seconds=clock.laps, peak_mb=peak_mb())
+    return out
+
+
+def child_export(instance: str, npz: str) -> dict:
+    """Procure's compiled LP as arrays (untimed): what the bare route hands to HiGHS."""
+    import numpy as np
+
+    import optimizer
+    from optimizer.highs import compile_to_highs
+    from optimizer.model import build_model
+
+    built = build_model(optimizer.prepare(optimizer.load_instance(instance)))
+    h, _ = compile_to_highs(built.model)
+    lp = h.getLp()
+    integrality = np.asarray(lp.integrality_, dtype=np.uint8) if len(lp.integrality_) else np.zeros(0, np.uint8)
+    np.savez(npz, col_cost=np.asarray(lp.col_cost_), col_lower=np.asarray(lp.col_lower_),
+             col_upper=np.asarray(lp.col_upper_), row_lower=np.asarray(lp.row_lower_),
+             row_upper=np.asarray(lp.row_upper_), start=np.asarray(lp.a_matrix_.start_, dtype=np.int32),
+             index=np.asarray(lp.a_matrix_.index_, dtype=np.int32), value=np.asarray(lp.a_matrix_.value_),
+             integrality=integrality, offset=np.array([lp.offset_]))
+    return {"columns": lp.num_col_, "rows": lp.num_row_, "nonzeros": len(lp.a_matrix_.value_),
+            "integers": int(integrality.sum())}
+
+
+def child_bare(npz: str, solve: bool) -> dict:
+    clock = Clock()
+    import highspy
+    import numpy as np
+    clock.lap("import")
+    out: dict = {"import_peak_mb": peak_mb()}
+    with np.load(npz) as f:
+        d = {k: f[k] for k in f.files}
+    clock.lap("load")
+    n, r = len(d["col_cost"]), len(d["row_lower"])
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, r
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = d["col_cost"], d["col_lower"], d["col_upper"]
+    lp.row_lower_, lp.row_upper_ = d["row_lower"], d["row_upper"]
+    lp.offset_ = float(d["offset"][0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, r
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = d["start"], d["index"], d["value"]
+    if d["integrality"].any():
+        lp.integrality_ = [highspy.HighsVarType(int(i)) for i in d["integrality"]]
+    del d
+    h = highspy.Highs()
+    for k, v in HIGHS_OPTIONS.items():
+        h.setOptionValue(k, v)
+    status = h.passModel(lp)
+    if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
+        raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
+    del lp
+    clock.lap("handoff")
+    out.update(columns=n, rows=r)
+    if solve:
+        h.run()
+        clock.lap("solve")
+        sol = h.getSolution()
+        col, dual = np.asarray(sol.col_value), np.asarray(sol.row_dual)
+        assert len(col) == n and len(dual) == r
+        clock.lap("readback")
+        out.update(status=h.modelStatusToString(h.getModelStatus()), objective=h.getInfo().objective_function_value,
+                   highs_s=clock.laps["solve"])
+    out.update(seconds=clock.laps, peak_mb=peak_mb())
+    return out
+
+
+def child_linopy(instance: str, solve: bool) -> dict:
+    clock = Clock()
+    import linopy  # noqa: F401
+    import linopy_model
+
+    import optimizer
+    clock.lap("import")
+    out: dict = {"import_peak_mb": peak_mb()}
+    prep = optimizer.prepare(optimizer.load_instance(instance))
+    clock.lap("load_prepare")
+    m = linopy_model.build(prep)
+    clock.lap("build")
+    if solve:
+        status, condition = m.solve("highs", io_api="direct", **HIGHS_OPTIONS)
+        clock.lap("handoff_solve")
+        run = float(m.solver_model.getRunTime())
+        out.update(status=condition, objective=float(m.objective.value) if status == "ok" else None, highs_s=run)
+    else:
+        h = m.to_highspy()
+        clock.lap("handoff")
+        out.update(columns=h.getNumCol(), rows=h.getNumRow())
+    out.update(seconds=clock.laps, peak_mb=peak_mb())
+    return out
+
+
+def run_child(route: str, size: str, paths: dict[str, Path], solve: bool, timeout: float) -> dict:
+    args = [sys.executable, __file__, "--child", route, "--instance", str(paths["json"]), "--npz", str(paths["npz"])]
+    if not solve:
+        args.append("--no-solve")
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{route} on {size} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+# --- the parent: sizes × repetitions × routes, medians, tables, chart -------------------------------
+
+def total(route: str, r: dict) -> float:
+    """Seconds from the input to the answer, imports left out (see the module docstring)."""
+    return sum(v for k, v in r["seconds"].items() if k != "import")
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def summarise(runs: dict[str, list[dict]]) -> dict:
+    out: dict = {}
+    for route, rs in runs.items():
+        if not rs:
+            continue
+        stages = {k: med([r["seconds"].get(k, 0.0) for r in rs]) for k in rs[0]["seconds"]}
+        out[route] = {"n": len(rs), "total": med([total(route, r) for r in rs]), "stages": stages,
+                      "peak_mb": med([r["peak_mb"] for r in rs]),
+                      "import_peak_mb": med([r["import_peak_mb"] for r in rs]),
+                      "highs": med([r["highs_s"] for r in rs]) if "highs_s" in rs[0] else None,
+                      "outside": med([total(route, r) - r.get("highs_s", 0.0) for r in rs]),
+                      "objective": rs[0].get("objective"), "status": rs[0].get("status"),
+                      "totals": [round(total(route, r), 3) for r in rs]}
+    return out
+
+
+def rel(a: float | None, b: float | None) -> float:
+    if a is None or b is None:
+        return float("nan")
+    return abs(a - b) / max(abs(b), 1e-12)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    versions = ", ".join(f"{p} {version(p)}" for p in ("pyomo", "highspy", "linopy", "numpy"))
+    versions = f"Python {platform.python_version()}, {versions}"
+    return f"{os.cpu_count()} cores ({cpu}), {time.strftime('%Y-%m-%d')}; {versions}"
+
+
+def report(results: dict, build_only: dict, command: str, where: str) -> str:
+    lines = [f"Command: `{command}`", f"Machine: {where}", ""]
+    lines += ["| size | columns | rows | non-zeros | route | n | total s | outside HiGHS s | HiGHS solve s "
+              "| peak MB | objective ($M) | rel. diff |",
+              "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, res in results.items():
+        s = res["summary"]
+        ref = s["procure"]["objective"]
+        for route in ROUTES:
+            if route not in s:
+                continue
+            r = s[route]
+            lines.append(f"| {size} | {res['columns']:,} | {res['rows']:,} | {res['nonzeros']:,} | {route} | {r['n']} "
+                         f"| {r['total']:.2f} | {r['outside']:.2f} | {r['highs']:.2f} | {r['peak_mb']:,.0f} "
+                         f"| {r['objective']:,.4f} | {rel(r['objective'], ref):.1e} |")
+    lines += ["", "procure by stage (median seconds; extract includes the read-back of values and duals):", "",
+              "| size | import | " + " | ".join(PROCURE_STAGES) + " | total |",
+              "|---|" + "---:|" * (len(PROCURE_STAGES) + 2)]
+    for size, res in results.items():
+        p = res["summary"]["procure"]
+        lines.append(f"| {size} | {p['stages']['import']:.2f} | "
+                     + " | ".join(f"{p['stages'].get(k, 0.0):.2f}" for k in PROCURE_STAGES) + f" | {p['total']:.2f} |")
+    lines += ["", "Ratios (medians; \"at equal HiGHS time\" is (procure outside HiGHS + bare's HiGHS solve)",
+              "/ bare total, i.e. the ratio with the noise of HiGHS's own time on the identical LP taken out):", "",
+              "| size | procure / bare total | at equal HiGHS time | procure / linopy total "
+              "| procure / bare peak memory | procure / linopy peak memory | HiGHS solve: procure / bare / linopy (s) "
+              "| outside HiGHS: procure / bare / linopy (s) |",
+              "|---|---:|---:|---:|---:|---:|---|---|"]
+    for size, res in results.items():
+        s = res["summary"]
+        p, b, li = s["procure"], s["bare"], s.get("linopy")
+        lines.append(f"| {size} | {p['total'] / b['total']:.2f} | {(p['outside'] + b['highs']) / b['total']:.2f} | "
+                     + (f"{p['total'] / li['total']:.2f}" if li else "–") + f" | {p['peak_mb'] / b['peak_mb']:.2f} | "
+                     + (f"{p['peak_mb'] / li['peak_mb']:.2f}" if li else "–")
+                     + f" | {p['highs']:.2f} / {b['highs']:.2f} / " + (f"{li['highs']:.2f}" if li else "–")
+                     + f" | {p['outside']:.2f} / {b['outside']:.2f} / "
+                     + (f"{li['outside']:.2f}" if li else "–") + " |")
+    sizes = list(results)
+    if len(sizes) > 1:
+        first, last = results[sizes[0]]["summary"], results[sizes[-1]]["summary"]
+        lines += ["", f"Growth from {sizes[0]} to {sizes[-1]} "
+                  f"({results[sizes[-1]]['columns'] / results[sizes[0]]['columns']:,.0f}× the columns):", ""]
+        for label, key in (("procure total", ("procure", "total")), ("procure outside HiGHS", ("procure", "outside")),
+                           ("HiGHS solve (procure's run)", ("procure", "highs")), ("bare total", ("bare", "total")),
+                           ("linopy total", ("linopy", "total"))):
+            if key[0] in first and key[0] in last:
+                a, z = first[key[0]][key[1]], last[key[0]][key[1]]
+                lines.append(f"- {label}: {a:.2f} s → {z:.2f} s ({z / a:,.1f}×)")
+        lines += ["", "Share of procure's total outside HiGHS: "
+                  + ", ".join(f"{size} {r['summary']['procure']['outside'] / r['summary']['procure']['total']:.0%}"
+                              for size, r in results.items())]
+    if build_only:
+        lines += ["", "Built and handed to HiGHS, not solved (one run each; seconds, peak MB):", "",
+                  "| size | columns | rows | non-zeros | procure load+prepare | build | hand-off | peak MB "
+                  "| bare load+hand-off | peak MB | linopy build | hand-off | peak MB |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for size, res in build_only.items():
+            p, b, li = res["procure"], res["bare"], res.get("linopy")
+            ps, bs = p["seconds"], b["seconds"]
+            lines.append(f"| {size} | {p['columns']:,} | {p['rows']:,} | {p['nonzeros']:,} "
+                         f"| {ps['load'] + ps['prepare']:.1f} | {ps['build']:.1f} | {ps['handoff']:.1f} "
+                         f"| {p['peak_mb']:,.0f} | {bs['load'] + bs['handoff']:.1f} | {b['peak_mb']:,.0f} | "
+                         + (f"{li['seconds']['build']:.1f} | {li['seconds']['handoff']:.1f} | {li['peak_mb']:,.0f} |"
+                            if li else "– | – | – |"))
+    return "\n".join(lines)
+
+
+def chart(results: dict, build_only: dict, path: Path) -> None:
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    cols = [res["columns"] for res in results.values()]
+    series = [("procure total", "procure", "total", "C0", "-o"),
+              ("procure outside HiGHS", "procure", "outside", "C0", "--o"),
+              ("bare HiGHS total", "bare", "total", "C2", "-s"),
+              ("bare outside HiGHS", "bare", "outside", "C2", "--s"),
+              ("linopy total", "linopy", "total", "C1", "-^"),
+              ("linopy outside HiGHS", "linopy", "outside", "C1", "--^")]
+    for label, route, key, color, style in series:
+        ys = [res["summary"].get(route, {}).get(key) for res in results.values()]
+        if all(y is not None for y in ys):
+            ax.plot(cols, ys, style, color=color, label=label)
+    if build_only:
+        bx = [res["procure"]["columns"] for res in build_only.values()]
+        by = [sum(res["procure"]["seconds"][k] for k in ("load", "prepare", "build", "handoff"))
+              for res in build_only.values()]
+        ax.plot(bx, by, "D", color="C0", mfc="none", label="procure load → hand-off, not solved")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    sizes = {k: v["columns"] for k, v in results.items()}
+    sizes.update({k: v["procure"]["columns"] for k, v in build_only.items()})
+    ax.set_xticks(list(sizes.values()), [f"{k}\n{v:,}" for k, v in sizes.items()])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel("size preset and LP columns (log scale)")
+    ax.set_ylabel("seconds, median (log)")
+    ax.set_title("Time against size: procure, bare HiGHS, linopy (2 shared cores)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
+    plt.close(fig)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="small,medium,large")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--build-only", default="", help="sizes measured without solving, e.g. xl")
+    ap.add_argument("--routes", default=",".join(ROUTES))
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds for one child process")
+    ap.add_argument("--json", type=Path, help="save every measurement here")
+    ap.add_argument("--chart", type=Path, help="draw time against size here (SVG, or PNG by the suffix)")
+    ap.add_argument("--redraw", type=Path, help="no measuring: print the tables and draw the chart of a --json file")
+    ap.add_argument("--child", choices=(*ROUTES, "export"), help=argparse.SUPPRESS)
+    ap.add_argument("--instance", help=argparse.SUPPRESS)
+    ap.add_argument("--npz", help=argparse.SUPPRESS)
+    ap.add_argument("--no-solve", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child:
+        solve = not args.no_solve
+        fn = {"procure": lambda: child_procure(args.instance, solve), "bare": lambda: child_bare(args.npz, solve),
+              "linopy": lambda: child_linopy(args.instance, solve),
+              "export": lambda: child_export(args.instance, args.npz)}[args.child]
+        result = fn()
+        print(json.dumps(result), flush=True)
+        return
+
+    if args.redraw:
+        saved = json.loads(args.redraw.read_text())
+        print(report(saved["results"], saved["build_only"], saved["command"], saved["machine"]))
+        if args.chart:
+            chart(saved["results"], saved["build_only"], args.chart)
+        return
+
+    from optimizer.generate import generate
+
+    command = ".venv/bin/python benchmarks/scale.py " + " ".join(sys.argv[1:])
+    sizes = [s for s in args.sizes.split(",") if s]
+    build_sizes = [s for s in args.build_only.split(",") if s]
+    routes = [r for r in args.routes.split(",") if r]
+    tmp = Path(tempfile.mkdtemp(prefix="procure-scale-"))
+    paths: dict[str, dict[str, Path]] = {}
+    meta: dict[str, dict] = {}
+    for size in dict.fromkeys(sizes + build_sizes):
+        paths[size] = {"json": tmp / f"{size}.json", "npz": tmp / f"{size}.npz"}
+        paths[size]["json"].write_text(json.dumps(generate(size, seed=args.seed)))
+        meta[size] = run_child("export", size, paths[size], True, args.timeout)
+        print(f"{size}: {meta[size]['columns']:,} columns, {meta[size]['rows']:,} rows, "
+              f"{meta[size]['nonzeros']:,} non-zeros, {meta[size]['integers']} integer", file=sys.stderr, flush=True)
+
+    results: dict[str, dict] = {}
+    for size in sizes:
+        runs: dict[str, list[dict]] = {r: [] for r in routes}
+        for rep in range(args.repeat):
+            for route in routes:
+                r = run_child(route, size, paths[size], True, args.timeout)
+                runs[route].append(r)
+                print(f"{size} #{rep + 1} {route:<8} total {total(route, r):8.2f} s  HiGHS {r['highs_s']:8.2f} s  "
+                      f"peak {r['peak_mb']:7,.0f} MB  objective {r['objective']}", file=sys.stderr, flush=True)
+        summary = summarise(runs)
+        ref = summary["procure"]["objective"]
+        for route, s in summary.items():
+            if rel(s["objective"], ref) > REL_TOL:
+                print(f"WARNING: {size}: {route} objective {s['objective']} differs from procure's {ref}",
+                      file=sys.stderr)
+        results[size] = {**meta[size], "summary": summary, "runs": runs}
+
+    build_only: dict[str, dict] = {}
+    for size in build_sizes:
+        build_only[size] = {}
+        for route in routes:
+            build_only[size][route] = run_child(route, size, paths[size], False, args.timeout)
+            print(f"{size} (not solved) {route}: {build_only[size][route]['seconds']}  "
+                  f"peak {build_only[size][route]['peak_mb']:,.0f} MB", file=sys.stderr, flush=True)
+
+    where = machine()
+    text = report(results, build_only, command, where)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps({"command": command, "machine": where, "results": results,
+                                         "build_only": build_only, "report": text}, indent=1))
+    if args.chart:
+        chart(results, build_only, args.chart)
+    for size in paths.values():
+        for p in size.values():
+            p.unlink(missing_ok=True)
+    tmp.rmdir()
+
+
+if __name__ == "__main__":
+    main()
