@@ -63,3 +63,18 @@ def test_elastic_model_has_one_slack_per_limit() -> None:
     assert families.count("demand") == 8
     assert families.count("provider_power") == 12
     assert families.count("supply") == 1
+
+
+def test_first_solve_does_not_import_scipy_stats() -> None:
+    # Pyomo's scipy hook would import scipy.stats/integrate/spatial (~0.6 s) on the first solve of
+    # every process; optimizer.highs gives the compiler scipy.sparse alone (docs/performance.md).
+    import subprocess
+    import sys
+
+    from conftest import INSTANCES, ROOT
+
+    code = ("import sys, optimizer; s = optimizer.solve(sys.argv[1]); "
+            "print(s.objective_usd, 'scipy.stats' in sys.modules, 'scipy.sparse' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code, str(INSTANCES / "tiny.json")], cwd=ROOT, check=True,
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.split() == ["74460000.0", "False", "True"]
