@@ -42,7 +42,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,45 +89,39 @@ class Clock:
 # --- children: one route, one size, one fresh process --------------------------------------------
 
 def child_procure(instance: str, solve: bool) -> dict:
+    """``optimizer.solve`` (stage timings from ``Solution.timings``) and ``Solution.write``; or, with
+    ``solve`` False, the same steps up to the hand-off to HiGHS."""
     clock = Clock()
     import optimizer
-    from optimizer.api import attach_health
     from optimizer.health import check_size
-    from optimizer.highs import SolveOptions, compile_to_highs, solve_compiled
+    from optimizer.highs import SolveOptions, compile_to_highs
     from optimizer.model import build_model
-    from optimizer.numerics import unit_warnings
-    from optimizer.results import extract
     clock.lap("import")
     out: dict = {"import_peak_mb": peak_mb()}
     options = SolveOptions()
-    inst = optimizer.load_instance(instance)
-    warnings = unit_warnings(inst)
-    estimate = check_size(inst, options.max_memory)
-    clock.lap("load")
-    prep = optimizer.prepare(inst)
-    clock.lap("prepare")
-    built = build_model(prep)
-    clock.lap("build")
-    h, compiled = compile_to_highs(built.model)
-    clock.lap("handoff")
-    out.update(columns=len(compiled.columns), rows=len(compiled.rows), nonzeros=compiled.nonzeros)
     if solve:
-        raw = solve_compiled(h, compiled, options)
-        clock.lap("solve")
-        run = raw.timings["solve_s"]  # HiGHS's run alone; the rest is the read-back of values and duals
-        clock.laps["solve"] -= run
-        clock.laps["readback"] = clock.laps.pop("solve")
-        clock.laps["solve"] = run
-        solution = extract(built, raw)
-        attach_health(solution, raw, estimate, warnings)
-        clock.lap("extract")
-        readback = clock.laps.pop("readback")
-        clock.laps["extract"] += readback
-        out["readback_s"] = readback
+        solution = optimizer.solve(instance, options)
+        t = solution.timings
+        clock.laps.update(load=t["load_s"], prepare=t["prepare_s"], build=t["build_s"], handoff=t["handoff_s"],
+                          solve=t["solve_s"], extract=t["readback_s"] + t["results_s"])
+        clock.t = time.perf_counter()
         with tempfile.TemporaryDirectory() as folder:
             solution.write(folder)
             clock.lap("write")
-        out.update(status=str(raw.status), objective=raw.objective, highs_s=run)
+        n = solution.numerics
+        out.update(columns=n["columns"], rows=n["rows"], nonzeros=n["nonzeros"], readback_s=t["readback_s"],
+                   status=str(solution.status), objective=solution.objective_usd / 1e6, highs_s=t["solve_s"])
+    else:
+        inst = optimizer.load_instance(instance)
+        check_size(inst, options.max_memory)
+        clock.lap("load")
+        prep = optimizer.prepare(inst)
+        clock.lap("prepare")
+        built = build_model(prep)
+        clock.lap("build")
+        _, compiled = compile_to_highs(built.model)
+        clock.lap("handoff")
+        out.update(columns=len(compiled.columns), rows=len(compiled.rows), nonzeros=compiled.nonzeros)
     out.update(seconds=clock.laps, peak_mb=peak_mb())
     return out
 
@@ -151,7 +147,13 @@ def child_export(instance: str, npz: str) -> dict:
             "integers": int(integrality.sum())}
 
 
-def child_bare(npz: str, solve: bool) -> dict:
+def child_bare(npz: str, solve: bool, options: dict | None = None,
+               inspect: Callable[[Any], dict] | None = None) -> dict:
+    """The bare route: procure's exported LP from ``npz`` straight into highspy.
+
+    ``options`` are set on top of :data:`HIGHS_OPTIONS` (``benchmarks/algorithms.py`` varies the
+    method); ``inspect(h)``, called after the read-back, adds its dict to the result.
+    """
     clock = Clock()
     import highspy
     import numpy as np
@@ -173,8 +175,9 @@ def child_bare(npz: str, solve: bool) -> dict:
         lp.integrality_ = [highspy.HighsVarType(int(i)) for i in d["integrality"]]
     del d
     h = highspy.Highs()
-    for k, v in HIGHS_OPTIONS.items():
-        h.setOptionValue(k, v)
+    for k, v in {**HIGHS_OPTIONS, **(options or {})}.items():
+        if h.setOptionValue(k, v) == highspy.HighsStatus.kError:
+            raise ValueError(f"HiGHS rejected option {k}={v!r}")
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
         raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
@@ -186,10 +189,12 @@ def child_bare(npz: str, solve: bool) -> dict:
         clock.lap("solve")
         sol = h.getSolution()
         col, dual = np.asarray(sol.col_value), np.asarray(sol.row_dual)
-        assert len(col) == n and len(dual) == r
+        assert (len(col) == n or not sol.value_valid) and (len(dual) == r or not sol.dual_valid)
         clock.lap("readback")
         out.update(status=h.modelStatusToString(h.getModelStatus()), objective=h.getInfo().objective_function_value,
                    highs_s=clock.laps["solve"])
+        if inspect is not None:
+            out.update(inspect(h))
     out.update(seconds=clock.laps, peak_mb=peak_mb())
     return out
 

@@ -10,7 +10,7 @@ from typing import Any
 from optimizer.diagnose import diagnose
 from optimizer.errors import InstanceError
 from optimizer.health import SizeEstimate, check_size
-from optimizer.highs import RawSolution, SolveOptions, Status, solve_model
+from optimizer.highs import RawSolution, SolveOptions, Status, compile_to_highs, solve_compiled
 from optimizer.iis import explain_coefficient
 from optimizer.instance import load_instance
 from optimizer.model import build_model
@@ -54,9 +54,12 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
     lap("build_s")
     try:
         if built.layout.trivially_infeasible:
-            raw = RawSolution(Status.INFEASIBLE, None, None, {}, None, None, None, "a limit can never be met")
+            raw = RawSolution(Status.INFEASIBLE, None, None, None, None, None, None, "a limit can never be met")
         else:
-            raw = solve_model(built.model, options)
+            h, compiled = compile_to_highs(built.model)
+            built.release()  # free Pyomo's expressions before HiGHS needs its memory
+            lap("handoff_s")
+            raw = solve_compiled(h, compiled, options)
             timings.update(raw.timings)
             clock = time.perf_counter()
         solution = extract(built, raw)

@@ -72,8 +72,9 @@ def _elastic_findings(prep: Prepared, built: Built, options: SolveOptions, *, re
         return [Finding("unknown", "", "", None, None, 0.0, "",
                         f"the elastic model could not be solved either ({raw.message})")]
     need: dict[tuple, float] = defaultdict(float)
+    slack = raw.dense("slack", (len(built.layout.slacks),)).tolist()
     for i, sl in enumerate(built.layout.slacks):
-        value = raw.value(built.model.slack[i]) * sl.scale
+        value = slack[i] * sl.scale
         if value <= TOLERANCE * max(1.0, 1.0 / sl.weight):
             continue
         key = _group(prep, sl.family, sl.key)

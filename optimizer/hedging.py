@@ -38,7 +38,7 @@ def solve_prepared(prep: Prepared, options: SolveOptions | None = None, fixed: F
     """Solve prepared arrays; with ``fixed``, every first-stage ``x[o, τ]`` is held at its value (0 if absent)."""
     built = build_model(prep)
     if built.layout.trivially_infeasible:
-        return extract(built, RawSolution(Status.INFEASIBLE, None, None, {}, None, None, None,
+        return extract(built, RawSolution(Status.INFEASIBLE, None, None, None, None, None, None,
                                           "a limit can never be met"))
     if fixed is not None:
         m = built.model

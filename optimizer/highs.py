@@ -93,40 +93,94 @@ class SolveOptions:
             raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}")
 
 
+ColumnKey = tuple[str, tuple]
+"""A column as (variable name, index), e.g. ``("x", (o, τ, n))``."""
+RowKey = tuple[str, tuple, int]
+"""A row as (constraint name, index, side): side -1 is ``≥ lower``, 0 ``= rhs``, +1 ``≤ upper``."""
+
+
+def _index(component_data) -> tuple:
+    index = component_data.index()
+    return index if isinstance(index, tuple) else (() if index is None else (index,))
+
+
+def column_key(var) -> ColumnKey:
+    """The (variable name, index tuple) of a Pyomo variable."""
+    return var.parent_component().local_name, _index(var)
+
+
+def row_key(con, side: int) -> RowKey:
+    """The (constraint name, index tuple, side) of one side of a Pyomo constraint."""
+    return con.parent_component().local_name, _index(con), int(side)
+
+
 @dataclass
 class Compiled:
-    """The model as arrays: columns (Pyomo variables) and rows (constraint, side)."""
+    """The model as arrays (model units), with the names of its columns and rows.
 
-    columns: list
-    rows: list
+    It holds no Pyomo object: once compiled, the Pyomo model can be freed before HiGHS runs
+    (the memory goal of docs/performance.md). Variables the compiler dropped (in no row and
+    not in the objective) have no column; their value is 0.
+    """
+
+    columns: list[ColumnKey]
+    rows: list[RowKey]
     cost: np.ndarray
     offset: float
     integer: np.ndarray  # bool per column
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
     ranges: dict[str, list[float] | None] = field(default_factory=dict)  # see optimizer.numerics
     nonzeros: int = 0
+    _by_var: dict[str, tuple[np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
 
     @property
     def is_mip(self) -> bool:
         return bool(self.integer.any())
 
+    def var_columns(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Index tuples (k, d) and column positions (k,) of variable ``name``'s columns."""
+        if self._by_var is None:
+            groups: dict[str, tuple[list, list]] = {}
+            for j, (var, index) in enumerate(self.columns):
+                keys, cols = groups.setdefault(var, ([], []))
+                keys.append(index)
+                cols.append(j)
+            self._by_var = {var: (np.array(keys, dtype=np.int64).reshape(len(cols), -1), np.array(cols, dtype=np.int64))
+                            for var, (keys, cols) in groups.items()}
+        return self._by_var.get(name, (np.zeros((0, 1), dtype=np.int64), np.zeros(0, dtype=np.int64)))
+
+    def row_bound(self) -> np.ndarray:
+        """The bound each row is held to: its upper bound for ``≤`` rows, else its lower bound."""
+        side = np.array([key[2] for key in self.rows], dtype=int)
+        return np.where(side > 0, self.row_upper, self.row_lower)
+
 
 @dataclass
 class RawSolution:
-    """What HiGHS returned, in model units, with the maps back to Pyomo components."""
+    """What HiGHS returned, in model units, with the names of the columns and rows."""
 
     status: Status
     objective: float | None  # model units ($M)
     mip_gap: float | None
-    values: dict[int, float]  # id(VarData) → value
+    col: np.ndarray | None  # column values
     row_activity: np.ndarray | None
     row_dual: np.ndarray | None  # d objective / d row bound, model units; MILP: integers fixed
     compiled: Compiled | None
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
-    def value(self, var) -> float:
-        """A variable's value (0 for variables the compiler dropped as unused)."""
-        return self.values.get(id(var), 0.0)
+    def dense(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """Variable ``name``'s values as an array of ``shape`` indexed like the variable (0 where absent)."""
+        out = np.zeros(shape)
+        if self.col is None or self.compiled is None:
+            return out
+        keys, cols = self.compiled.var_columns(name)
+        if len(cols):
+            out[tuple(keys.T)] = self.col[cols]
+        return out
 
 
 def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]:
@@ -136,15 +190,16 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     read as infinite (the caller names the input it comes from).
     """
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns, rows = info.columns, info.rows
+    columns = [column_key(v) for v in info.columns]
+    rows = [row_key(con, side) for con, side in info.rows]
     n, r = len(columns), len(rows)
     cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n)
     offset = float(np.asarray(info.c_offset).ravel()[0]) if np.asarray(info.c_offset).size else 0.0
-    lower = np.array([-math.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([math.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+    lower = np.array([-math.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
+    upper = np.array([math.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
+    integer = np.array([v.is_integer() for v in info.columns], dtype=bool)
     rhs = np.asarray(info.rhs, dtype=float)
-    side = np.array([sense for _, sense in rows], dtype=int)
+    side = np.array([sense for _, sense in info.rows], dtype=int)
     row_lower = np.where(side <= 0, rhs, -math.inf)  # -1: ≥ rhs; 0: = rhs
     row_upper = np.where(side >= 0, rhs, math.inf)  # +1: ≤ rhs
 
@@ -169,7 +224,7 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
         raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
     ranges = coefficient_ranges(A.data, cost, lower, upper, row_lower, row_upper)
-    return h, Compiled(columns, rows, cost, offset, integer, ranges, int(A.nnz))
+    return h, Compiled(columns, rows, cost, offset, integer, lower, upper, row_lower, row_upper, ranges, int(A.nnz))
 
 
 def _configure(h: highspy.Highs, options: SolveOptions) -> None:
@@ -188,7 +243,7 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
     t0 = time.perf_counter()
     h, compiled = compile_to_highs(model)
     raw = solve_compiled(h, compiled, options)
-    raw.timings = {"handoff_s": time.perf_counter() - t0 - raw.timings["solve_s"], **raw.timings}
+    raw.timings = {"handoff_s": time.perf_counter() - t0 - sum(raw.timings.values()), **raw.timings}
     return raw
 
 
@@ -215,16 +270,16 @@ def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions |
             message += f"; integers met only within HiGHS's tolerance {MIP_TOLERANCE:g}"
     timings = {"solve_s": time.perf_counter() - t0}
     if not status.has_plan:
-        return RawSolution(status, None, None, {}, None, None, compiled, message, timings)
+        return RawSolution(status, None, None, None, None, None, compiled, message, timings)
     col = np.asarray(sol.col_value, dtype=float) if compiled.columns else np.zeros(0)
-    values = {id(v): float(x) for v, x in zip(compiled.columns, col, strict=True)}
     objective = float(compiled.cost @ col) + compiled.offset if len(col) else compiled.offset
     row_dual = None
     if duals and compiled.is_mip:
         row_dual = fixed_integer_duals(h, compiled, col, restore=keep_model)
     elif duals and sol.dual_valid:
         row_dual = np.asarray(sol.row_dual, dtype=float)
-    return RawSolution(status, objective, gap if gap is None or math.isfinite(gap) else None, values,
+    timings["readback_s"] = time.perf_counter() - t0 - timings["solve_s"]
+    return RawSolution(status, objective, gap if gap is None or math.isfinite(gap) else None, col,
                        np.asarray(sol.row_value, dtype=float), row_dual, compiled, message, timings)
 
 

@@ -13,6 +13,7 @@ whole blocks, minimum contracts, provider counts), no IIS is available and :func
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import highspy
@@ -122,9 +123,10 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
     result, found = h.getIis()
     if result == highspy.HighsStatus.kError or not found.valid_:
         return Iis(False, relaxed=relaxed, message="no IIS: HiGHS could not compute one")
-    rows = [_describe(prep, *_family_key(compiled.rows[r][0]), _side(compiled.rows[r][1]))
+    rows = [_describe(prep, *_family_key(compiled.rows[r]), _side(compiled.rows[r][2]))
             for r in found.row_index_]
-    bounds = [_bound(prep, compiled.columns[c], b) for c, b in zip(found.col_index_, found.col_bound_, strict=True)]
+    bounds = [_bound(prep, compiled.columns[c], compiled.col_upper[c], b)
+              for c, b in zip(found.col_index_, found.col_bound_, strict=True)]
     kept = sorted((b for b in bounds if b is not None), key=_order)
     rows.sort(key=_order)
     return Iis(True, rows, kept, relaxed,
@@ -145,7 +147,7 @@ def explain_coefficient(prep: Prepared, err: CoefficientError) -> InstanceError:
         context.append(f"in {row.limit}" + (f" for {row.where}" if row.where else "")
                        + (f" in {row.year}" if row.year is not None else ""))
     if err.column is not None:
-        name, index = err.column.parent_component().local_name, err.column.index()
+        name, index = err.column
         o = index[0] if name in ("x", "blocks", "v") else index[1] if name == "u" else None
         if o is not None:
             context.append(f"on offers[{o}] ({prep.offer_ids[o]})")
@@ -161,30 +163,28 @@ def _order(row: IisRow) -> tuple:
             row.period or 0, row.scenario or "")
 
 
-def _family_key(con) -> tuple[str, tuple]:
-    """A Pyomo constraint's family (its component's name) and index as a tuple."""
-    name = con.parent_component().local_name
-    index = con.index()
-    key = index if isinstance(index, tuple) else (() if index is None else (index,))
-    return COMPONENT_FAMILY.get(name, name), key
+def _family_key(row: tuple) -> tuple[str, tuple]:
+    """A compiled row's family (its constraint's name, as the limit is known) and index."""
+    name, index = row[0], row[1]
+    return COMPONENT_FAMILY.get(name, name), index
 
 
 def _side(sense: int) -> str:
     return {-1: "lower", 0: "equal", 1: "upper"}[int(sense)]
 
 
-def _bound(prep: Prepared, var, bound_status: int) -> IisRow | None:
+def _bound(prep: Prepared, column: tuple[str, tuple], ub: float, bound_status: int) -> IisRow | None:
     """A variable bound in the IIS, in words; None for the plain ``≥ 0`` bounds (always there).
 
     The integer variables carry the only other bounds: ``z ≤ 1`` and ``v ≤ 1`` (a switch), and
     ``blocks ≤ ⌊M_oτ / block_chips⌋``, where ``M_oτ`` comes from the power limits and the supply cap.
     """
     B = highspy.IisBoundStatus
-    if int(bound_status) not in (int(B.kIisBoundStatusUpper), int(B.kIisBoundStatusBoxed)) or var.ub is None:
+    if int(bound_status) not in (int(B.kIisBoundStatusUpper), int(B.kIisBoundStatusBoxed)) or math.isinf(ub):
         return None
-    name, index = var.parent_component().local_name, var.index()
+    name, index = column
     if name == "z":
-        row = _describe(prep, "provider_used", (index,), "upper")
+        row = _describe(prep, "provider_used", index, "upper")
         return IisRow(**{**row.to_dict(), "message": f"{row.path} ({row.where}) counts once: used or not"})
     if name not in ("blocks", "v"):
         return None
@@ -195,8 +195,8 @@ def _bound(prep: Prepared, var, bound_status: int) -> IisRow | None:
         return row
     family, cause = _chip_bound_cause(prep, o, tau)
     block = int(prep.block[o])
-    text = (f"whole blocks: {row.path} ({row.where}) in {row.year}: at most {var.ub:g} "
-            f"block{'s' if var.ub != 1 else ''} of {block} chips fit {cause}")
+    text = (f"whole blocks: {row.path} ({row.where}) in {row.year}: at most {ub:g} "
+            f"block{'s' if ub != 1 else ''} of {block} chips fit {cause}")
     return IisRow(family, row.limit, row.path, row.where, row.year, row.period, row.scenario, "upper", text)
 
 

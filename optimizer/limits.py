@@ -47,16 +47,13 @@ def limit_rows(built: Built, raw: RawSolution) -> pd.DataFrame:
     prep = built.prepared
     total_metric = _diversification_totals(built, raw)
     rows = []
-    for i, (con, side) in enumerate(raw.compiled.rows):
-        family = con.parent_component().local_name
+    bounds = raw.compiled.row_bound().tolist()
+    activity = raw.row_activity.tolist()
+    for i, (family, index, side) in enumerate(raw.compiled.rows):
         if family not in LIMITS:
             continue
         label, unit = LIMITS[family]
-        bound = con.upper if side > 0 else con.lower
-        rhs = float(bound) if bound is not None else 0.0
-        gap = (rhs - raw.row_activity[i]) if side > 0 else (raw.row_activity[i] - rhs)
-        index = con.index()
-        index = index if isinstance(index, tuple) else (index,)
+        gap = (bounds[i] - activity[i]) if side > 0 else (activity[i] - bounds[i])
         subject, where, t, y, s = describe(prep, family, index)
         unit = prep.instance.workloads[index[0]].metric if family == "demand" else unit
         money = MONEY if unit == "USD" else 1.0
@@ -109,13 +106,9 @@ def _diversification_totals(built: Built, raw: RawSolution) -> dict[tuple[int, i
     prep = built.prepared
     if prep.diversification_weight is None:
         return {}
-    r = prep.diversification_weight
-    totals: dict[tuple[int, int], float] = {}
-    m = built.model
-    for (o, t, s) in m.A:
-        if r[o] > 0:
-            totals[(t, s)] = totals.get((t, s), 0.0) + r[o] * raw.value(m.a[o, t, s])
-    return totals
+    A = raw.dense("a", (len(prep.offer_ids), prep.periods.count, prep.n_scenarios))
+    totals = np.einsum("o,ots->ts", prep.diversification_weight, A)
+    return {(t, s): float(totals[t, s]) for t, s in zip(*np.nonzero(totals), strict=True)}
 
 
 def describe(prep: Prepared, family: str, index: tuple) -> tuple[str, str, int | None, int | None, int | None]:

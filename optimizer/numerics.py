@@ -27,8 +27,9 @@ costs of 1e20 or more as infinite (its small_matrix_value, large_matrix_value, i
 class CoefficientError(ValueError):
     """A number of the compiled model that HiGHS would drop, refuse or read as infinite.
 
-    ``what`` is "coefficient", "cost", "limit" or "bound"; ``row`` and ``column`` are the Pyomo
-    constraint and variable concerned (None where not applicable); ``value`` in model units.
+    ``what`` is "coefficient", "cost", "limit" or "bound"; ``row`` and ``column`` are the
+    (name, index) of the constraint and variable concerned (None where not applicable); ``value``
+    in model units.
     """
 
     def __init__(self, what: str, value: float, row=None, column=None):
@@ -45,7 +46,7 @@ def check_coefficients(matrix, cost: np.ndarray, col_lower: np.ndarray, col_uppe
     if bad.any():
         k = int(np.argmax(bad))
         col = int(np.searchsorted(matrix.indptr, k, side="right") - 1)
-        raise CoefficientError("coefficient", float(data[k]), rows[int(matrix.indices[k])][0], columns[col])
+        raise CoefficientError("coefficient", float(data[k]), rows[int(matrix.indices[k])][:2], columns[col])
 
     def unusable(values: np.ndarray) -> np.ndarray:
         return np.isnan(values) | (np.isfinite(values) & (np.abs(values) >= INFINITE))
@@ -55,7 +56,7 @@ def check_coefficients(matrix, cost: np.ndarray, col_lower: np.ndarray, col_uppe
         hit = unusable(np.asarray(values, dtype=float))
         if hit.any():
             i = int(np.argmax(hit))
-            raise CoefficientError(what, float(values[i]), rows[i][0] if is_row else None,
+            raise CoefficientError(what, float(values[i]), rows[i][:2] if is_row else None,
                                    None if is_row else columns[i])
 
 

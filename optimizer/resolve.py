@@ -28,11 +28,15 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.changes import ORDER, Family, Plan, plan_update
 from optimizer.highs import (
+    ColumnKey,
     Compiled,
     RawSolution,
+    RowKey,
     SolveOptions,
     Status,
+    column_key,
     compile_to_highs,
+    row_key,
     solve_compiled,
 )
 from optimizer.instance import load_instance
@@ -42,9 +46,6 @@ from optimizer.model.objective import add_objective
 from optimizer.prepare import Prepared, prepare
 from optimizer.results import Solution, extract
 from optimizer.schema import Instance
-
-RowKey = tuple[str, Any, int]
-"""A row of the compiled model: (constraint name, index, side: −1 ≥, 0 =, +1 ≤)."""
 
 
 class _Overlay:
@@ -61,11 +62,6 @@ class _Overlay:
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(object.__getattribute__(self, "_block"), name, value)
-
-
-def _key(entry: Any) -> RowKey:
-    con, side = entry
-    return con.parent_component().local_name, con.index(), side
 
 
 def _bounds(rhs: np.ndarray, side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,10 +85,9 @@ class _Loaded:
     infeasible: dict[Family, list]  # constant rows each family found violated
     highs: highspy.Highs
     compiled: Compiled
-    column: dict[int, int]  # id(VarData) → column
+    column: dict[ColumnKey, int]
     row: dict[RowKey, int]
     rows_per_name: dict[str, int]  # compiled rows per constraint name
-    rows: list  # (ConstraintData, side) per row, pointing at the current constraints
     matrix: Any  # scipy.sparse.csr_matrix of the current coefficients
     row_lower: np.ndarray
     row_upper: np.ndarray
@@ -114,11 +109,11 @@ def load(prep: Prepared) -> _Loaded:
     a = lp.a_matrix_
     matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
                            shape=(lp.num_row_, lp.num_col_)).tocsr()
-    keys = [_key(r) for r in compiled.rows]
+    keys = compiled.rows
     return _Loaded(built, prep, names, infeasible, h, compiled,
-                   {id(v): j for j, v in enumerate(compiled.columns)},
+                   {key: j for j, key in enumerate(compiled.columns)},
                    {key: i for i, key in enumerate(keys)}, dict(Counter(key[0] for key in keys)),
-                   list(compiled.rows), matrix,
+                   matrix,
                    np.asarray(lp.row_lower_, dtype=float).copy(), np.asarray(lp.row_upper_, dtype=float).copy(),
                    np.asarray(lp.col_lower_, dtype=float).copy(), np.asarray(lp.col_upper_, dtype=float).copy())
 
@@ -142,8 +137,8 @@ def update(state: _Loaded, prep: Prepared, plan: Plan) -> str:
         return "a limit can never be met"
     if families:
         info = LinearStandardFormCompiler().write(block, mixed_form=True)
-        cols = np.array([state.column.get(id(v), -1) for v in info.columns], dtype=int)
-        rows = np.array([state.row.get(_key(r), -1) for r in info.rows], dtype=int)
+        cols = np.array([state.column.get(column_key(v), -1) for v in info.columns], dtype=int)
+        rows = np.array([state.row.get(row_key(*r), -1) for r in info.rows], dtype=int)
         expected = sum(state.rows_per_name.get(name, 0) for f in families for name in state.names[f])
         if (cols < 0).any() or (rows < 0).any() or len(rows) != expected:
             return "rows or columns appear or vanish"
@@ -151,12 +146,10 @@ def update(state: _Loaded, prep: Prepared, plan: Plan) -> str:
             _change_rows(state, rows, cols, info)
         if add_objective in families:
             _change_costs(state, cols, info)
-        for i, entry in zip(rows.tolist(), info.rows, strict=True):
-            state.rows[i] = entry
     if plan.block_bounds or add_minimum_contracts in families:
         _change_block_bounds(state, prep)
     state.dirty, state.block = families, block
-    state.built = Built(m, state.built.layout, prep)
+    state.built = dataclasses.replace(state.built, prepared=prep)
     return ""
 
 
@@ -209,7 +202,7 @@ def _change_block_bounds(state: _Loaded, prep: Prepared) -> None:
         var = m.blocks[o, tau, n]
         ub = _block_bounds(prep, tau, o)
         var.setub(None if math.isinf(ub) else ub)
-        j = state.column.get(id(var))
+        j = state.column.get(("blocks", (o, tau, n)))
         if j is not None and state.col_upper[j] != ub:
             state.col_upper[j] = ub
             state.highs.changeColsBounds(1, np.array([j], dtype=np.int32), state.col_lower[j:j + 1],
@@ -218,12 +211,14 @@ def _change_block_bounds(state: _Loaded, prep: Prepared) -> None:
 
 def run(state: _Loaded, options: SolveOptions, duals: bool) -> RawSolution:
     """Solve the loaded model warm (a MILP starts from the previous plan) and read the plan back."""
-    h, compiled = state.highs, dataclasses.replace(state.compiled, rows=list(state.rows))
+    h = state.highs
+    compiled = dataclasses.replace(state.compiled, row_lower=state.row_lower.copy(), row_upper=state.row_upper.copy(),
+                                   col_upper=state.col_upper.copy())
     if compiled.is_mip and state.last is not None:
         h.setSolution(len(state.last), np.arange(len(state.last), dtype=np.int32), state.last)
     raw = solve_compiled(h, compiled, options, duals=duals, keep_model=True)
     if raw.status.has_plan:
-        state.last = np.array([raw.values[id(v)] for v in compiled.columns])
+        state.last = raw.col.copy()
     return raw
 
 
@@ -258,15 +253,15 @@ class Resolver:
         timings["update_s" if self.in_place else "build_s"] = time.perf_counter() - clock
         state = self.state
         if not self.in_place and any(state.infeasible.values()):
-            raw = RawSolution(Status.INFEASIBLE, None, None, {}, None, None, None, "a limit can never be met")
+            raw = RawSolution(Status.INFEASIBLE, None, None, None, None, None, None, "a limit can never be met")
         elif not state.compiled.columns:
-            raw = RawSolution(Status.OPTIMAL, state.compiled.offset, None, {}, None, None, state.compiled,
+            raw = RawSolution(Status.OPTIMAL, state.compiled.offset, None, None, None, None, state.compiled,
                               "empty model")
         else:
             raw = run(state, self.options, self.duals)
             timings.update(raw.timings)
         clock = time.perf_counter()
-        solution = extract(Built(state.built.model, state.built.layout, prep), raw)
+        solution = extract(state.built, raw)
         timings["results_s"] = time.perf_counter() - clock
         solution.timings = timings
         return solution

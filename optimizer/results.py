@@ -21,6 +21,7 @@ from optimizer.folder import FolderError, instance_data, read_instance, read_jso
 from optimizer.highs import RawSolution, Status
 from optimizer.limits import binding, duals_note, limit_rows, shadow_prices
 from optimizer.model import MONEY, Built
+from optimizer.prepare import Prepared
 from optimizer.schema import Instance
 
 if TYPE_CHECKING:
@@ -236,7 +237,6 @@ def _plain(record: dict[str, Any]) -> dict[str, Any]:
 def extract(built: Built, raw: RawSolution) -> Solution:
     """Turn solver values into a :class:`Solution` with tables."""
     prep = built.prepared
-    m = built.model
     inst = prep.instance
     scen = list(prep.scenario_ids)
     if not raw.status.has_plan:
@@ -244,32 +244,7 @@ def extract(built: Built, raw: RawSolution) -> Solution:
                         demand=demand_table(prep, None), inputs=inst,
                         scenarios=scen, probabilities=prep.probability.tolist(),
                         periods_per_year=prep.periods.per_year)
-    O, T, S = len(prep.offer_ids), prep.periods.count, prep.n_scenarios
-    W = len(prep.workload_ids)
-    X = np.zeros((O, T, S))
-    for (o, tau, n) in m.X:
-        if prep.first_stage[tau]:
-            X[o, tau, :] = raw.value(m.x[o, tau, n])  # shared by every scenario
-        else:
-            X[o, tau, n] = raw.value(m.x[o, tau, n])
-    X = np.where(X > ZERO_CHIPS, X, 0.0)
-    A = np.zeros((O, T, S))
-    for (o, t, s) in m.A:
-        A[o, t, s] = raw.value(m.a[o, t, s])
-    A = np.where(A > ZERO_CHIPS, A, 0.0)
-    U = np.zeros((W, O, T, S))
-    for (w, o, t, s) in m.U:
-        U[w, o, t, s] = raw.value(m.u[w, o, t, s])
-    U = np.where(U > ZERO_CHIPS, U, 0.0)
-    # A provider whose "used" switch is off holds nothing: what HiGHS leaves there is round-off
-    # that x ≤ M·z lets through (M·1e-9 tolerance), not a contract.
-    unused = [p for p in m.P if raw.value(m.z[p]) < 0.5]
-    if unused:
-        off = np.isin(prep.offer_provider, unused)
-        X[off], A[off], U[:, off] = 0.0, 0.0, 0.0
-    short = np.zeros((len(prep.spend), S))
-    for (k, s) in m.K:
-        short[k, s] = max(raw.value(m.short[k, s]), 0.0) * MONEY
+    X, A, U, short = plan_arrays(prep, raw)
     used = sorted({prep.offer_provider[o] for o in np.flatnonzero(X.sum(axis=(1, 2)) > 0)})
 
     tables = _Tables(built, X, A, U, short)
@@ -285,6 +260,29 @@ def extract(built: Built, raw: RawSolution) -> Solution:
         duals_note=duals_note(built, raw), message=raw.message, is_mip=built.is_mip,
         scenarios=scen, probabilities=prep.probability.tolist(), periods_per_year=prep.periods.per_year,
     )
+
+
+def plan_arrays(prep: Prepared, raw: RawSolution) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The plan as arrays: chips signed X (O, T, S), active A (O, T, S), allocated U (W, O, T, S)
+    and spend shortfalls (K, S) in USD.
+
+    A first-stage contract (one column shared by all scenarios) appears in every scenario. Values
+    under ``ZERO_CHIPS`` are round-off, not contracts, and read as 0; so is anything held at a
+    provider whose "used" switch is off (round-off that ``x ≤ M·z`` lets through, M·1e-9).
+    """
+    O, T, S, W = len(prep.offer_ids), prep.periods.count, prep.n_scenarios, len(prep.workload_ids)
+    X = raw.dense("x", (O, T, S))  # x[o, τ, n]: n is 0 for a shared first-stage contract
+    X[:, prep.first_stage, :] = X[:, prep.first_stage, :1]
+    X = np.where(X > ZERO_CHIPS, X, 0.0)
+    A = raw.dense("a", (O, T, S))
+    A = np.where(A > ZERO_CHIPS, A, 0.0)
+    U = raw.dense("u", (W, O, T, S))
+    U = np.where(U > ZERO_CHIPS, U, 0.0)
+    switched_off = prep.uses_provider_binary & (raw.dense("z", (len(prep.provider_ids),)) < 0.5)
+    off = np.isin(prep.offer_provider, np.flatnonzero(switched_off))
+    X[off], A[off], U[:, off] = 0.0, 0.0, 0.0
+    short = np.maximum(raw.dense("short", (len(prep.spend), S)), 0.0) * MONEY
+    return X, A, U, short
 
 
 @dataclass

@@ -52,19 +52,20 @@ class Built:
 
     ``components`` names what each family (and the objective) added to the model, and
     ``infeasible`` its constant rows that can never hold (for in-place re-solves, see
-    :mod:`optimizer.resolve`).
+    :mod:`optimizer.resolve`). ``model`` is None once :meth:`release` has freed it (after the
+    hand-off to HiGHS; results need only the layout and the compiled column and row names).
     """
 
-    model: pyo.ConcreteModel
+    model: pyo.ConcreteModel | None
     layout: Layout
     prepared: Prepared
     components: dict[Callable, set[str]] = field(default_factory=dict)
     infeasible: dict[Callable, list] = field(default_factory=dict)
+    is_mip: bool = False
 
-    @property
-    def is_mip(self) -> bool:
-        m = self.model
-        return len(m.z) + len(m.v) + len(m.blocks) > 0
+    def release(self) -> None:
+        """Drop the Pyomo model (its expressions are most of procure's memory before HiGHS runs)."""
+        self.model = None
 
 
 def build_model(prep: Prepared, *, elastic: bool = False) -> Built:
@@ -73,7 +74,7 @@ def build_model(prep: Prepared, *, elastic: bool = False) -> Built:
     m.elastic = elastic
     lay = layout(prep)
     add_variables(m, prep, lay)
-    built = Built(m, lay, prep)
+    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) > 0)
     for add in (*FAMILIES, add_objective):
         before, seen = set(m.component_map()), len(lay.trivially_infeasible)
         add(m, prep, lay)
