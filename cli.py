@@ -104,8 +104,11 @@ def solve(
                                          algorithm=algorithm, log=verbose, max_memory=_max_memory(max_memory))
     except ValueError as e:
         raise _fail(str(e), 2) from None
+    from optimizer.live import stage_display
+
     try:
-        solution = optimizer.solve(instance, options)
+        with stage_display(err_console, enabled=not (quiet or verbose)) as progress:
+            solution = optimizer.solve(instance, options, progress=progress)
     except optimizer.InstanceError as e:
         raise _fail(e.message, 2) from None
 

@@ -10,7 +10,7 @@ from typing import Any
 from optimizer.diagnose import diagnose
 from optimizer.errors import InstanceError
 from optimizer.health import SizeEstimate, check_size
-from optimizer.highs import RawSolution, SolveOptions, Status, compile_to_highs, solve_compiled
+from optimizer.highs import Progress, RawSolution, SolveOptions, Status, compile_to_highs, solve_compiled
 from optimizer.iis import explain_coefficient
 from optimizer.instance import load_instance
 from optimizer.model import build_model
@@ -21,7 +21,7 @@ from optimizer.schema import Instance
 
 
 def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptions | None = None, *,
-          explain_infeasible: bool = True) -> Solution:
+          explain_infeasible: bool = True, progress: Progress | None = None) -> Solution:
     """Solve an instance (a file path, parsed JSON data or a loaded :class:`Instance`).
 
     Raises :class:`~optimizer.errors.InstanceError` for bad input, and for a model whose estimated
@@ -29,42 +29,50 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
     ``warnings`` (implausible input units, :mod:`optimizer.numerics`) and ``numerics`` (model size and
     coefficient ranges). An infeasible instance gives a
     :class:`Solution` with status ``infeasible`` and, unless ``explain_infeasible`` is False,
-    its ``diagnosis`` (the limits that must move, where and by how much).
+    its ``diagnosis`` (the limits that must move, where and by how much). ``progress`` is told each
+    stage as it starts and HiGHS's log lines while it runs (see :data:`optimizer.highs.Progress`).
     """
     options = options or SolveOptions()
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    tell = progress or (lambda _: None)
 
-    def lap(stage: str) -> None:
+    def lap(stage: str, next_stage: str = "") -> None:
         nonlocal clock
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
+        if next_stage:
+            tell(next_stage)
 
+    tell("loading the instance")
     inst = load_instance(source)
     warnings = unit_warnings(inst)
     try:
         estimate = check_size(inst, options.max_memory)
     except InstanceError as e:
         raise (e.in_file(str(source)) if isinstance(source, str | Path) else e) from None
-    lap("load_s")
+    lap("load_s", "preparing arrays")
     prep = prepare(inst)
-    lap("prepare_s")
+    lap("prepare_s", f"building the model (about {estimate.variables:,} variables, {estimate.rows:,} rows)")
     built = build_model(prep)
-    lap("build_s")
+    lap("build_s", "handing the model to HiGHS")
     try:
         if built.layout.trivially_infeasible:
             raw = RawSolution(Status.INFEASIBLE, None, None, None, None, None, None, "a limit can never be met")
         else:
             h, compiled = compile_to_highs(built.model)
             built.release()  # free Pyomo's expressions before HiGHS needs its memory
-            lap("handoff_s")
-            raw = solve_compiled(h, compiled, options)
+            lap("handoff_s", f"HiGHS: solving {'a MILP' if compiled.is_mip else 'an LP'} of {len(compiled.columns):,} "
+                             f"columns, {len(compiled.rows):,} rows")
+            raw = solve_compiled(h, compiled, options, progress=progress)
             timings.update(raw.timings)
             clock = time.perf_counter()
+        tell("reading the plan back")
         solution = extract(built, raw)
         lap("results_s")
         if solution.status == Status.INFEASIBLE and explain_infeasible:
+            tell("diagnosing the infeasibility")
             solution.diagnosis = [f.to_dict() for f in diagnose(prep, options)]
             lap("diagnose_s")
     except CoefficientError as e:  # a number HiGHS cannot use: an input error, named

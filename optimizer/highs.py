@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -60,6 +62,10 @@ class Status(StrEnum):
 
 
 ALGORITHMS = ("choose", "simplex", "ipm", "pdlp")
+
+Progress = Callable[[str], None]
+"""Told what a solve is doing, in words, as it happens: each stage as it starts, then HiGHS's log
+lines while it runs (from HiGHS's thread). For progress displays; it must return quickly."""
 
 
 @dataclass(frozen=True)
@@ -227,8 +233,9 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     return h, Compiled(columns, rows, cost, offset, integer, lower, upper, row_lower, row_upper, ranges, int(A.nnz))
 
 
-def _configure(h: highspy.Highs, options: SolveOptions) -> None:
-    h.setOptionValue("output_flag", options.log)
+def _configure(h: highspy.Highs, options: SolveOptions, following: bool = False) -> None:
+    h.setOptionValue("output_flag", options.log or following)
+    h.setOptionValue("log_to_console", options.log)
     h.setOptionValue("mip_rel_gap", options.mip_gap)
     h.setOptionValue("solver", options.algorithm)
     h.setOptionValue("presolve", "on" if options.presolve else "off")
@@ -248,17 +255,22 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -
 
 
 def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions | None = None, *,
-                   duals: bool = True, keep_model: bool = False) -> RawSolution:
+                   duals: bool = True, keep_model: bool = False, progress: Progress | None = None) -> RawSolution:
     """Solve the model already in ``h`` (warm, if it was solved before) and read the plan back.
 
     ``duals`` asks for row duals (for a MILP: one more LP with the integers fixed); with
     ``keep_model`` that LP's changes are undone afterwards, so ``h`` can be changed and re-solved.
+    ``progress`` is told HiGHS's log lines as they come.
     """
     options = options or SolveOptions()
-    _configure(h, options)
+    _configure(h, options, following=progress is not None)
     t0 = time.perf_counter()
     if compiled.columns:
-        run_interruptibly(h)
+        if progress is None:
+            run_interruptibly(h)
+        else:
+            with follow_log(h, progress):
+                run_interruptibly(h)
     status, message = _status(h, compiled)
     sol = h.getSolution()
     gap = float(h.getInfo().mip_gap) if compiled.is_mip else None
@@ -344,6 +356,21 @@ def fixed_integer_duals(h: highspy.Highs, compiled: Compiled, col: np.ndarray, *
         h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
         h.changeColsBounds(len(idx), idx, lower, upper)
     return row_dual
+
+
+@contextmanager
+def follow_log(h: highspy.Highs, progress: Progress) -> Iterator[None]:
+    """Pass HiGHS's log lines (stripped, non-empty) to ``progress`` while the block runs."""
+    def relay(event) -> None:
+        line = event.message.strip()
+        if line:
+            progress(f"HiGHS: {line}")
+
+    h.cbLogging.subscribe(relay)
+    try:
+        yield
+    finally:
+        h.cbLogging.unsubscribe(relay)
 
 
 def run_interruptibly(h: highspy.Highs) -> None:
