@@ -158,7 +158,7 @@ def check(size: str = "small", seed: int = 1) -> list[tuple[str, float, float]]:
     base = generate(size, seed=seed, scenarios=3)
     prep = prepare(load_instance(base))
     built = build_model(prep)
-    plan = extract(built, solve_model(built.model))
+    plan = extract(built, solve_model(built))
     by_case = plan.payments.groupby(["year", "scenario"]).total_usd.sum()
     pay = by_case.groupby("year").max().to_dict()  # the dearest scenario's payments in each year
     y0 = base["horizon"]["start_year"]
@@ -175,7 +175,7 @@ def check(size: str = "small", seed: int = 1) -> list[tuple[str, float, float]]:
     for name, data in variants.items():
         prep = prepare(load_instance(data))
         built = build_model(prep)
-        raw = solve_model(built.model)
+        raw = solve_model(built)
         m = build(prep)
         m.solve("highs", io_api="direct", output_flag=False)
         out.append((name, raw.objective, m.objective.value))

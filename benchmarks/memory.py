@@ -28,7 +28,7 @@ base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 inst = optimizer.load_instance(sys.argv[1])
 est = estimate_size(inst)
 built = build_model(optimizer.prepare(inst))
-h, compiled = compile_to_highs(built.model)
+h, compiled = compile_to_highs(built)
 lp = h.getLp()
 h.setOptionValue("time_limit", 60.0)
 h.run()

@@ -1,11 +1,13 @@
 """Where procure's time outside HiGHS goes: build (per constraint family), hand-off, extract, write.
 
-    .venv/bin/python benchmarks/profile_build.py [--size medium|large] [--seed 0] [--top 25] [--profile] [--no-solve]
+    .venv/bin/python benchmarks/profile_build.py [--size medium|large] [--seed 0] [--top 25]
+                                                 [--profile] [--no-solve] [--pyomo]
 
 Without ``--profile``: one plain run (no profiler overhead) timing ``optimizer.model.build_model``'s
-steps one by one (layout, variables, each family C1–C13 and the objective, in the same order),
-then ``compile_to_highs`` split into Pyomo's ``LinearStandardFormCompiler.write`` and the rest
-(bounds, checks, ``passModel``), HiGHS's solve, ``extract`` and ``Solution.write``.
+steps (``Built.seconds``: variables, each family C1–C13 and the objective; ``--pyomo`` builds
+every family as Pyomo constraints, without the numpy row blocks), then ``compile_to_highs`` split
+into Pyomo's ``LinearStandardFormCompiler.write`` and the rest (row blocks, bounds, checks,
+``passModel``), HiGHS's solve, ``extract`` and ``Solution.write``.
 With ``--profile``: the same stages under cProfile (HiGHS's solve outside it), printing the top
 functions by own time and by cumulative time. ``--no-solve`` stops after the hand-off.
 """
@@ -25,42 +27,23 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pyomo.environ as pyo  # noqa: E402
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler  # noqa: E402
 
 import optimizer  # noqa: E402
 from optimizer import highs  # noqa: E402
 from optimizer.generate import generate  # noqa: E402
-from optimizer.model import FAMILIES, Built  # noqa: E402
-from optimizer.model.objective import add_objective  # noqa: E402
-from optimizer.model.variables import add_variables, layout  # noqa: E402
+from optimizer.model import Built, build_model  # noqa: E402
 from optimizer.results import extract  # noqa: E402
 
 
-def build_by_family(prep, laps: dict[str, float]) -> Built:
-    """``build_model(prep)`` step by step (same order, same calls), timing each step."""
-    t = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        laps[name] = now - t
-        t = now
-
-    m = pyo.ConcreteModel(name=prep.instance.name)
-    m.elastic = False
-    lay = layout(prep)
-    lap("build: layout (index sets)")
-    add_variables(m, prep, lay)
-    lap("build: variables")
-    built = Built(m, lay, prep)
-    for add in (*FAMILIES, add_objective):
-        add(m, prep, lay)
-        lap(f"build: {add.__name__}")
+def build_by_family(prep, laps: dict[str, float], pyomo_only: bool) -> Built:
+    """``build_model(prep)``, with its time per step (``Built.seconds``) in ``laps``."""
+    built = build_model(prep, arrays=not pyomo_only)
+    laps.update({f"build: {step}": sec for step, sec in built.seconds.items()})
     return built
 
 
-def compile_split(model, laps: dict[str, float]):
+def compile_split(built: Built, laps: dict[str, float]):
     """``compile_to_highs`` with Pyomo's standard-form write timed on its own."""
     real = LinearStandardFormCompiler.write
     spent = {}
@@ -73,15 +56,15 @@ def compile_split(model, laps: dict[str, float]):
 
     t = time.perf_counter()
     with mock.patch.object(LinearStandardFormCompiler, "write", timed):
-        h, compiled = highs.compile_to_highs(model)
+        h, compiled = highs.compile_to_highs(built)
     total = time.perf_counter() - t
     laps["hand-off: LinearStandardFormCompiler.write"] = spent["write"]
-    laps["hand-off: arrays, checks, passModel"] = total - spent["write"]
+    laps["hand-off: row blocks, arrays, checks, passModel"] = total - spent["write"]
     return h, compiled
 
 
 def stages(size: str, seed: int, laps: dict[str, float], profiler: cProfile.Profile | None = None,
-           solve: bool = True) -> None:
+           solve: bool = True, pyomo_only: bool = False) -> None:
     data = generate(size, seed=seed)
 
     def on():
@@ -95,8 +78,8 @@ def stages(size: str, seed: int, laps: dict[str, float], profiler: cProfile.Prof
     t = time.perf_counter()
     on()
     prep = optimizer.prepare(optimizer.load_instance(data))
-    built = build_by_family(prep, laps)
-    h, compiled = compile_split(built.model, laps)
+    built = build_by_family(prep, laps, pyomo_only)
+    h, compiled = compile_split(built, laps)
     off()
     laps["load + prepare"] = time.perf_counter() - t - sum(laps.values())
     print(f"{size}: {len(compiled.columns):,} columns, {len(compiled.rows):,} rows, {compiled.nonzeros:,} non-zeros")
@@ -125,10 +108,11 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--no-solve", action="store_true")
+    ap.add_argument("--pyomo", action="store_true", help="every family as Pyomo constraints (no row blocks)")
     args = ap.parse_args()
     laps: dict[str, float] = {}
     profiler = cProfile.Profile() if args.profile else None
-    stages(args.size, args.seed, laps, profiler, solve=not args.no_solve)
+    stages(args.size, args.seed, laps, profiler, solve=not args.no_solve, pyomo_only=args.pyomo)
     outside = sum(v for k, v in laps.items() if k != "HiGHS solve")
     print("\n| step | seconds | share of time outside HiGHS |\n|---|---:|---:|")
     for name, sec in laps.items():

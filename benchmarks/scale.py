@@ -119,7 +119,7 @@ def child_procure(instance: str, solve: bool) -> dict:
         clock.lap("prepare")
         built = build_model(prep)
         clock.lap("build")
-        _, compiled = compile_to_highs(built.model)
+        _, compiled = compile_to_highs(built)
         clock.lap("handoff")
         out.update(columns=len(compiled.columns), rows=len(compiled.rows), nonzeros=compiled.nonzeros)
     out.update(seconds=clock.laps, peak_mb=peak_mb())
@@ -135,7 +135,7 @@ def child_export(instance: str, npz: str) -> dict:
     from optimizer.model import build_model
 
     built = build_model(optimizer.prepare(optimizer.load_instance(instance)))
-    h, _ = compile_to_highs(built.model)
+    h, _ = compile_to_highs(built)
     lp = h.getLp()
     integrality = np.asarray(lp.integrality_, dtype=np.uint8) if len(lp.integrality_) else np.zeros(0, np.uint8)
     np.savez(npz, col_cost=np.asarray(lp.col_cost_), col_lower=np.asarray(lp.col_lower_),

@@ -61,7 +61,7 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
         if built.layout.trivially_infeasible:
             raw = RawSolution(Status.INFEASIBLE, None, None, None, None, None, None, "a limit can never be met")
         else:
-            h, compiled = compile_to_highs(built.model)
+            h, compiled = compile_to_highs(built)
             built.release()  # free Pyomo's expressions before HiGHS needs its memory
             lap("handoff_s", f"HiGHS: solving {'a MILP' if compiled.is_mip else 'an LP'} of {len(compiled.columns):,} "
                              f"columns, {len(compiled.rows):,} rows")

@@ -64,7 +64,7 @@ def _elastic_findings(prep: Prepared, built: Built, options: SolveOptions, *, re
         for v in integers:
             v.domain = pyo.UnitInterval if v.is_binary() else pyo.NonNegativeReals
     try:
-        raw = solve_model(built.model, options)
+        raw = solve_model(built, options)
     finally:
         for v, domain in zip(integers, domains, strict=True):
             v.domain = domain

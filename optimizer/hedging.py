@@ -52,7 +52,7 @@ def solve_prepared(prep: Prepared, options: SolveOptions | None = None, fixed: F
                     chips = float(racks * prep.block[o])
                 m.x[o, tau, n].setlb(chips)
                 m.x[o, tau, n].setub(chips)
-    return extract(built, solve_model(built.model, options))
+    return extract(built, solve_model(built, options))
 
 
 def single_scenario(prep: Prepared, s: int) -> Prepared:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,6 +20,8 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.health import DEFAULT_MAX_MEMORY
+from optimizer.model import Built
+from optimizer.model.matrix import RowBlock, variable_space
 from optimizer.numerics import check_coefficients, coefficient_ranges
 
 
@@ -189,27 +191,36 @@ class RawSolution:
         return out
 
 
-def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]:
-    """Compile the Pyomo model to standard-form arrays and pass them to a new HiGHS instance.
+def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
+    """Compile a built model (Pyomo, and the row blocks built as arrays) and pass it to a new HiGHS instance.
 
-    Raises :class:`~optimizer.numerics.CoefficientError` for a number HiGHS would drop, refuse or
-    read as infinite (the caller names the input it comes from).
+    Pyomo's ``LinearStandardFormCompiler`` compiles the model's own constraints and objective;
+    the blocks' rows come first, then Pyomo's (see :func:`_stack`). Raises
+    :class:`~optimizer.numerics.CoefficientError` for a number HiGHS would drop, refuse or read as
+    infinite (the caller names the input it comes from).
     """
+    model, blocks = built.model, built.blocks
+    if model is None:
+        raise ValueError("the model was released; build it again")
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns = [column_key(v) for v in info.columns]
-    rows = [row_key(con, side) for con, side in info.rows]
-    n, r = len(columns), len(rows)
-    cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n)
+    n_pyomo = len(info.columns)
+    pyomo_cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n_pyomo)
     offset = float(np.asarray(info.c_offset).ravel()[0]) if np.asarray(info.c_offset).size else 0.0
-    lower = np.array([-math.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
-    upper = np.array([math.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
-    integer = np.array([v.is_integer() for v in info.columns], dtype=bool)
-    rhs = np.asarray(info.rhs, dtype=float)
-    side = np.array([sense for _, sense in info.rows], dtype=int)
+    pyomo_side = np.array([sense for _, sense in info.rows], dtype=int)
+    rows = [row_key(con, side) for con, side in info.rows]
+    if blocks:
+        variables, A, cost, rhs, side, rows = _stack(model, info, pyomo_cost, pyomo_side, rows, blocks)
+    else:
+        variables, A, cost = info.columns, info.A.tocsc(), pyomo_cost
+        rhs, side = np.asarray(info.rhs, dtype=float), pyomo_side
+    columns = [column_key(v) for v in variables]
+    n, r = len(columns), len(rows)
+    lower = np.array([-math.inf if v.lb is None else v.lb for v in variables], dtype=float)
+    upper = np.array([math.inf if v.ub is None else v.ub for v in variables], dtype=float)
+    integer = np.array([v.is_integer() for v in variables], dtype=bool)
     row_lower = np.where(side <= 0, rhs, -math.inf)  # -1: ≥ rhs; 0: = rhs
     row_upper = np.where(side >= 0, rhs, math.inf)  # +1: ≤ rhs
 
-    A = info.A.tocsc()
     check_coefficients(A, cost, lower, upper, row_lower, row_upper, rows, columns)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, r
@@ -233,6 +244,38 @@ def compile_to_highs(model: pyo.ConcreteModel) -> tuple[highspy.Highs, Compiled]
     return h, Compiled(columns, rows, cost, offset, integer, lower, upper, row_lower, row_upper, ranges, int(A.nnz))
 
 
+def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: np.ndarray, pyomo_rows: list[RowKey],
+           blocks: Sequence[RowBlock]) -> tuple[list, object, np.ndarray, np.ndarray, np.ndarray, list[RowKey]]:
+    """The row blocks stacked over Pyomo's compiled rows: variables (columns), CSC matrix, cost, rhs, sides, rows.
+
+    Columns are ordered by first appearance in the blocks' rows, then Pyomo's other columns in its
+    order (as the compiler orders them: by first appearance).
+    """
+    import scipy.sparse as sp
+
+    space, _ = variable_space(model)
+    at = {id(v): i for i, v in enumerate(space)}
+    pyomo_cols = np.fromiter((at[id(v)] for v in info.columns), dtype=np.int64, count=len(info.columns))
+    block_cols = np.concatenate([b.cols for b in blocks])
+    seen, first = np.unique(block_cols, return_index=True)
+    order = np.concatenate((seen[np.argsort(first, kind="stable")], pyomo_cols[~np.isin(pyomo_cols, seen)]))
+    where = np.full(len(space), -1, dtype=np.int64)
+    where[order] = np.arange(len(order))
+    n = len(order)
+    lengths = np.concatenate([np.diff(b.indptr) for b in blocks])
+    stacked = sp.csr_array((np.concatenate([b.data for b in blocks]), where[block_cols],
+                            np.concatenate(([0], np.cumsum(lengths)))), shape=(len(lengths), n))
+    pyomo = info.A.tocoo()
+    pyomo = sp.coo_array((pyomo.data, (pyomo.row, where[pyomo_cols[pyomo.col]])), shape=(pyomo.shape[0], n))
+    A = sp.vstack([stacked, pyomo]).tocsc()
+    cost = np.zeros(n)
+    cost[where[pyomo_cols]] = pyomo_cost
+    rhs = np.concatenate([*(b.rhs for b in blocks), np.asarray(info.rhs, dtype=float).reshape(-1)])
+    side = np.concatenate([*(np.full(len(b.keys), b.side) for b in blocks), pyomo_side])
+    rows = [(b.name, key, b.side) for b in blocks for key in b.keys] + pyomo_rows
+    return [space[i] for i in order.tolist()], A, cost, rhs, side, rows
+
+
 def _configure(h: highspy.Highs, options: SolveOptions, following: bool = False) -> None:
     h.setOptionValue("output_flag", options.log or following)
     h.setOptionValue("log_to_console", options.log)
@@ -245,10 +288,10 @@ def _configure(h: highspy.Highs, options: SolveOptions, following: bool = False)
         h.setOptionValue("threads", int(options.threads))
 
 
-def solve_model(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> RawSolution:
-    """Hand the model to HiGHS, solve it and read the status, values and row duals back."""
+def solve_model(built: Built, options: SolveOptions | None = None) -> RawSolution:
+    """Hand the built model to HiGHS, solve it and read the status, values and row duals back."""
     t0 = time.perf_counter()
-    h, compiled = compile_to_highs(model)
+    h, compiled = compile_to_highs(built)
     raw = solve_compiled(h, compiled, options)
     raw.timings = {"handoff_s": time.perf_counter() - t0 - sum(raw.timings.values()), **raw.timings}
     return raw

@@ -98,7 +98,7 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
         more = len(built.layout.trivially_infeasible) - 1
         return Iis(True, [_describe(prep, family, key, side)],
                    message="a limit that no decision can meet" + (f" ({more} more like it)" if more else ""))
-    h, compiled = compile_to_highs(built.model)
+    h, compiled = compile_to_highs(built)
     relaxed = compiled.is_mip
     if relaxed:
         idx = np.flatnonzero(compiled.integer).astype(np.int32)

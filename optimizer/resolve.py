@@ -100,9 +100,9 @@ class _Loaded:
 
 def load(prep: Prepared) -> _Loaded:
     """Build the model (recording what each family adds) and hand it to HiGHS."""
-    built = build_model(prep)
-    m, names, infeasible = built.model, built.components, built.infeasible
-    h, compiled = compile_to_highs(m)
+    built = build_model(prep, arrays=False)  # families are rebuilt in Pyomo and compiled alone
+    names, infeasible = built.components, built.infeasible
+    h, compiled = compile_to_highs(built)
     import scipy.sparse as sp  # here: importing scipy pulls in scipy.stats through Pyomo's import hook (0.6 s)
 
     lp = h.getLp()

@@ -35,7 +35,7 @@ def absurd() -> dict:
 def test_estimate_matches_the_built_model(name: str) -> None:
     inst = optimizer.load_instance(INSTANCES / name)
     est = estimate_size(inst)
-    _, compiled = compile_to_highs(build_model(optimizer.prepare(inst)).model)
+    _, compiled = compile_to_highs(build_model(optimizer.prepare(inst)))
     # Upper bounds, and close: the compiler drops the odd variable that no row uses.
     assert len(compiled.columns) <= est.variables <= len(compiled.columns) + 2
     assert int(compiled.integer.sum()) <= est.integer_variables <= int(compiled.integer.sum()) + 2

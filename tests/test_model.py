@@ -10,10 +10,11 @@ from optimizer import load_instance, prepare
 from optimizer.model import build_model
 
 
-def built(**changes):
+def built(arrays: bool = False, **changes):
+    """The model of BASE with ``changes``; every family in Pyomo unless ``arrays``."""
     data = copy.deepcopy(BASE)
     data.update(changes)
-    return build_model(prepare(load_instance(data)))
+    return build_model(prepare(load_instance(data)), arrays=arrays)
 
 
 def test_variables_exist_only_where_they_can_be_non_zero() -> None:
@@ -38,6 +39,9 @@ def test_rows_per_family() -> None:
     assert len(m.supply) == 1  # j7 in 2027 (no contract can be signed in 2026)
     assert len(m.provider_used_link) == 4 and len(m.provider_used) == 1
     assert not hasattr(m, "budget_year") and not hasattr(m, "diversification")
+    fast = built(arrays=True)
+    assert {b.name: len(b.keys) for b in fast.blocks} == {"active_chips": 12, "demand": 8, "capacity": 8}
+    assert not hasattr(fast.model, "active_chips") and len(fast.model.provider_power) == 12
 
 
 def test_active_chip_rows_have_at_most_four_terms_whatever_the_term() -> None:
@@ -47,6 +51,9 @@ def test_active_chip_rows_have_at_most_four_terms_whatever_the_term() -> None:
                        "price_per_chip_hour": 1.0}]).model
     sizes = {len(generate_standard_repn(c.body).linear_vars) for c in m.active_chips.values()}
     assert max(sizes) <= 4
+    block = built(arrays=True, offers=[{"id": "long", "provider": "p", "chip": "k", "term_months": 24,
+                                        "price_per_chip_hour": 1.0}]).blocks[0]
+    assert block.name == "active_chips" and max(block.indptr[1:] - block.indptr[:-1]) <= 4
 
 
 def test_scenarios_share_first_stage_contracts() -> None:

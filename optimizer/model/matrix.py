@@ -1,0 +1,217 @@
+"""The four largest constraint families built as sparse arrays with numpy, not Pyomo expressions.
+
+The active-chips recursion, C1 demand, C2 capacity and C10 diversification hold nearly every row
+and non-zero of a large plan (99.9% of the rows of the ``large`` preset). Built term by term as
+Pyomo expressions and then walked again by Pyomo's standard-form compiler, they were most of
+procure's time outside HiGHS and most of its memory (docs/performance.md). Here each is a
+:class:`RowBlock`: CSR arrays over the model's Pyomo variables, computed from the prepared arrays
+and the layout in a few vectorised steps. :func:`optimizer.highs.compile_to_highs` stacks them
+with the rows Pyomo compiles for the other families.
+
+The rows are the same as those of the Pyomo families in :mod:`optimizer.model.constraints` (same
+names, indices, coefficients and bounds; ``tests/test_matrix.py`` compares them on every test
+instance). Those stay in use where the model is changed or extended after it is built: the
+elastic model of the diagnosis and the in-place re-solves of :mod:`optimizer.resolve`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.model.variables import Layout
+from optimizer.prepare import Prepared
+
+
+@dataclass
+class RowBlock:
+    """Rows ``body · side rhs`` of one constraint family, as CSR arrays over the variable space.
+
+    ``side`` is -1 for ``≥``, 0 for ``=`` and +1 for ``≤`` (as in Pyomo's mixed standard form);
+    ``cols`` are positions in the model's variable space (see :func:`variable_space`).
+    """
+
+    name: str  # the constraint's name, as the Pyomo family names it
+    keys: list[tuple]  # index of each row, as the Pyomo family indexes it
+    side: int
+    rhs: np.ndarray  # (rows,)
+    indptr: np.ndarray  # (rows + 1,)
+    cols: np.ndarray  # (non-zeros,)
+    data: np.ndarray  # (non-zeros,)
+
+    @property
+    def nonzeros(self) -> int:
+        return len(self.data)
+
+
+def variable_space(m: pyo.ConcreteModel) -> tuple[list, dict[str, int]]:
+    """Every variable of ``m`` in declaration order (x, a, u, short, z, v, blocks, slack), and each
+    variable's first position in that list."""
+    variables, offsets = [], {}
+    for var in m.component_objects(pyo.Var, descend_into=False):
+        offsets[var.local_name] = len(variables)
+        variables.extend(var.values())
+    return variables, offsets
+
+
+@dataclass
+class Positions:
+    """Where ``x``, ``a`` and ``u`` sit in the variable space; -1 where the variable does not exist."""
+
+    x: np.ndarray  # (O, T, S) by (o, τ, n)
+    a: np.ndarray  # (O, T, S) by (o, t, s)
+    u: np.ndarray  # (W, O, T, S) by (w, o, t, s)
+    a_index: np.ndarray  # (|A|, 3): (o, t, s) of each a, in the order of m.A
+    u_index: np.ndarray  # (|U|, 4): (w, o, t, s) of each u, in the order of m.U
+
+    @classmethod
+    def of(cls, m: pyo.ConcreteModel, prep: Prepared) -> Positions:
+        O, T, S, W = len(prep.offer_ids), prep.periods.count, prep.n_scenarios, len(prep.workload_ids)
+        _, offsets = variable_space(m)
+        out = []
+        for name, shape, dim in (("x", (O, T, S), 3), ("a", (O, T, S), 3), ("u", (W, O, T, S), 4)):
+            index = _index_array(getattr(m, name.upper()), dim)
+            where = np.full(shape, -1, dtype=np.int64)
+            where[tuple(index.T)] = offsets[name] + np.arange(len(index))
+            out.append((where, index))
+        (x, _), (a, a_index), (u, u_index) = out
+        return cls(x, a, u, a_index, u_index)
+
+
+def _index_array(index_set: pyo.Set, dim: int) -> np.ndarray:
+    flat = np.fromiter(itertools.chain.from_iterable(index_set), dtype=np.int64, count=dim * len(index_set))
+    return flat.reshape(-1, dim)
+
+
+def _block(name: str, keys: list[tuple], side: int, rhs: np.ndarray, row: np.ndarray, col: np.ndarray,
+           coef: np.ndarray) -> RowBlock:
+    """A block from (row, column, coefficient) triplets; terms keep their order within a row.
+
+    Zero coefficients are dropped, and so are rows left with no term (as Pyomo's compiler drops
+    a constant row); such a row must hold at 0 (the callers record the ones that cannot).
+    """
+    keep = coef != 0
+    row, col, coef = row[keep], col[keep], coef[keep]
+    rhs = np.asarray(rhs, dtype=float)
+    counts = np.bincount(row, minlength=len(keys))
+    if not counts.all():
+        empty = counts == 0
+        assert not ((side <= 0) & (rhs[empty] > 0)).any() and not ((side >= 0) & (rhs[empty] < 0)).any(), name
+        renumber = np.cumsum(~empty) - 1
+        row, rhs, counts = renumber[row], rhs[~empty], counts[~empty]
+        keys = [key for key, gone in zip(keys, empty.tolist(), strict=True) if not gone]
+    order = np.argsort(row, kind="stable")
+    indptr = np.concatenate(([0], np.cumsum(counts)))
+    return RowBlock(name, keys, side, rhs, indptr, col[order], coef[order].astype(float))
+
+
+def _x_at(pos: Positions, prep: Prepared, o: np.ndarray, tau: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Column of ``x[o, τ]`` as scenario s sees it (the shared copy when τ is first stage)."""
+    return pos.x[o, tau, np.where(prep.first_stage[tau], 0, s)]
+
+
+def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
+    """``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` as ``−a[o,t] + a[o,t−1] + x[o,t] − x[o,t−L_o] = 0``.
+
+    The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips).
+    """
+    o, t, s = pos.a_index.T
+    n = len(o)
+    rows, cols, coefs = [np.arange(n)], [pos.a[o, t, s]], [np.full(n, -1.0)]
+    prev = (t > 0) & prep.active[o, np.maximum(t - 1, 0)]
+    rows.append(np.flatnonzero(prev))
+    cols.append(pos.a[o[prev], t[prev] - 1, s[prev]])
+    coefs.append(np.ones(prev.sum()))
+    new = prep.signable[o, t]
+    rows.append(np.flatnonzero(new))
+    cols.append(_x_at(pos, prep, o[new], t[new], s[new]))
+    coefs.append(np.ones(new.sum()))
+    start = t - prep.term[o]
+    ending = (start >= 0) & prep.signable[o, np.maximum(start, 0)]
+    rows.append(np.flatnonzero(ending))
+    cols.append(_x_at(pos, prep, o[ending], start[ending], s[ending]))
+    coefs.append(-np.ones(ending.sum()))
+    keys = list(zip(o.tolist(), t.tolist(), s.tolist(), strict=True))
+    return _block("active_chips", keys, 0, np.zeros(n), np.concatenate(rows), np.concatenate(cols),
+                  np.concatenate(coefs))
+
+
+def demand_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
+    """C1 demand: ``Σ_{o:(w,o)∈A} e(w, c(o))·u[w, o, t] ≥ D_w[t]`` (metric units), where ``D_w[t] > 0``.
+
+    The same rows as :func:`optimizer.model.constraints.add_demand`; a demand no allowed offer can
+    serve is recorded in ``lay.trivially_infeasible`` instead.
+    """
+    S, W, T = prep.demand.shape
+    s_, w_, t_ = np.nonzero(prep.demand > 0)  # row order (s, w, t), as the Pyomo family
+    row_of = np.full((S, W, T), -1, dtype=np.int64)
+    row_of[s_, w_, t_] = np.arange(len(s_))
+    w, o, t, s = pos.u_index.T
+    row = row_of[s, w, t]
+    hit = row >= 0
+    served = np.zeros(len(s_), dtype=bool)
+    served[row[hit]] = True
+    keep = np.flatnonzero(served)
+    demand = prep.demand[s_, w_, t_]
+    for i in np.flatnonzero(~served & (demand > 1e-9)).tolist():
+        lay.trivially_infeasible.append(("demand", (int(w_[i]), int(t_[i]), int(s_[i])), float(demand[i])))
+    renumber = np.full(len(s_), -1, dtype=np.int64)
+    renumber[keep] = np.arange(len(keep))
+    keys = list(zip(w_[keep].tolist(), t_[keep].tolist(), s_[keep].tolist(), strict=True))
+    return _block("demand", keys, -1, demand[keep], renumber[row[hit]], pos.u[w[hit], o[hit], t[hit], s[hit]],
+                  prep.effectiveness[w[hit], o[hit]])
+
+
+def capacity_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
+    """C2 capacity: ``Σ_w u[w, o, t] − a[o, t] ≤ 0`` (chips), for every (o, t) some workload may use.
+
+    The same rows as :func:`optimizer.model.constraints.add_capacity`.
+    """
+    S = prep.n_scenarios
+    keys = [(o, t, s) for (o, t) in lay.u_by_offer_period for s in range(S)]
+    index = np.array(keys, dtype=np.int64).reshape(-1, 3)
+    row_of = np.full(pos.a.shape, -1, dtype=np.int64)
+    row_of[tuple(index.T)] = np.arange(len(index))
+    w, o, t, s = pos.u_index.T
+    n = len(index)
+    row = np.concatenate((row_of[o, t, s], np.arange(n)))
+    col = np.concatenate((pos.u[w, o, t, s], pos.a[tuple(index.T)]))
+    coef = np.concatenate((np.ones(len(w)), -np.ones(n)))
+    return _block("capacity", keys, 1, np.zeros(n), row, col, coef)
+
+
+def diversification_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock | None:
+    """C10 diversification: ``(1−σ)·Σ_{o∈p} r·a[o, t] − σ·Σ_{o∉p} r·a[o, t] ≤ 0`` for every p, t.
+
+    The same rows as :func:`optimizer.model.constraints.add_diversification` (metric units).
+    """
+    if prep.diversification_weight is None:
+        return None
+    r = prep.diversification_weight
+    sigma = float(prep.diversification_share)
+    S, T, P = prep.n_scenarios, prep.periods.count, len(prep.provider_ids)
+    weighted = prep.active & (r > 0)[:, None]  # (O, T)
+    held = np.zeros((P, T), dtype=bool)  # a provider with a weighted active offer at t has a row
+    np.logical_or.at(held, prep.offer_provider, weighted)
+    p_, t_ = np.nonzero(held)
+    keys = [(p, t, s) for p, t in zip(p_.tolist(), t_.tolist(), strict=True) for s in range(S)]
+    row_of = np.full((P, T, S), -1, dtype=np.int64)
+    row_of[np.repeat(p_, S), np.repeat(t_, S), np.tile(np.arange(S), len(p_))] = np.arange(len(keys))
+    o_, tt = np.nonzero(weighted)
+    order = np.lexsort((o_, tt))  # within a row, terms by offer, as the Pyomo family
+    o_, tt = o_[order], tt[order]
+    rows, cols, coefs = [], [], []
+    for p in range(P):
+        for s in range(S):
+            row = row_of[p, tt, s]
+            hit = row >= 0
+            rows.append(row[hit])
+            cols.append(pos.a[o_[hit], tt[hit], s])
+            own = prep.offer_provider[o_[hit]] == p
+            coefs.append(np.where(own, 1.0 - sigma, -sigma) * r[o_[hit]])
+    row, col, coef = np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
+    order = np.lexsort((col, row))
+    return _block("diversification", keys, 1, np.zeros(len(keys)), row[order], col[order], coef[order])
