@@ -20,8 +20,9 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.health import DEFAULT_MAX_MEMORY
+from optimizer.keys import Keys, concat
 from optimizer.model import Built
-from optimizer.model.matrix import RowBlock, variable_space
+from optimizer.model.matrix import RowBlock, variable_index, variable_space
 from optimizer.numerics import check_coefficients, coefficient_ranges
 
 
@@ -131,8 +132,8 @@ class Compiled:
     not in the objective) have no column; their value is 0.
     """
 
-    columns: list[ColumnKey]
-    rows: list[RowKey]
+    columns: Keys  # (variable name, index) of each column
+    rows: Keys  # (constraint name, index, side) of each row
     cost: np.ndarray
     offset: float
     integer: np.ndarray  # bool per column
@@ -142,28 +143,18 @@ class Compiled:
     row_upper: np.ndarray
     ranges: dict[str, list[float] | None] = field(default_factory=dict)  # see optimizer.numerics
     nonzeros: int = 0
-    _by_var: dict[str, tuple[np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
 
     @property
     def is_mip(self) -> bool:
         return bool(self.integer.any())
 
     def var_columns(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Index tuples (k, d) and column positions (k,) of variable ``name``'s columns."""
-        if self._by_var is None:
-            groups: dict[str, tuple[list, list]] = {}
-            for j, (var, index) in enumerate(self.columns):
-                keys, cols = groups.setdefault(var, ([], []))
-                keys.append(index)
-                cols.append(j)
-            self._by_var = {var: (np.array(keys, dtype=np.int64).reshape(len(cols), -1), np.array(cols, dtype=np.int64))
-                            for var, (keys, cols) in groups.items()}
-        return self._by_var.get(name, (np.zeros((0, 1), dtype=np.int64), np.zeros(0, dtype=np.int64)))
+        """Index array (k, d) and column positions (k,) of variable ``name``'s columns."""
+        return self.columns.of(name)
 
     def row_bound(self) -> np.ndarray:
         """The bound each row is held to: its upper bound for ``≤`` rows, else its lower bound."""
-        side = np.array([key[2] for key in self.rows], dtype=int)
-        return np.where(side > 0, self.row_upper, self.row_lower)
+        return np.where(self.rows.sides > 0, self.row_upper, self.row_lower)
 
 
 @dataclass
@@ -207,13 +198,13 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     pyomo_cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n_pyomo)
     offset = float(np.asarray(info.c_offset).ravel()[0]) if np.asarray(info.c_offset).size else 0.0
     pyomo_side = np.array([sense for _, sense in info.rows], dtype=int)
-    rows = [row_key(con, side) for con, side in info.rows]
+    rows = Keys.from_tuples([row_key(con, side) for con, side in info.rows])
     if blocks:
-        variables, A, cost, rhs, side, rows = _stack(model, info, pyomo_cost, pyomo_side, rows, blocks)
+        variables, columns, A, cost, rhs, side, rows = _stack(model, info, pyomo_cost, pyomo_side, rows, blocks)
     else:
         variables, A, cost = info.columns, info.A.tocsc(), pyomo_cost
+        columns = Keys.from_tuples([column_key(v) for v in variables])
         rhs, side = np.asarray(info.rhs, dtype=float), pyomo_side
-    columns = [column_key(v) for v in variables]
     n, r = len(columns), len(rows)
     lower = np.array([-math.inf if v.lb is None else v.lb for v in variables], dtype=float)
     upper = np.array([math.inf if v.ub is None else v.ub for v in variables], dtype=float)
@@ -244,9 +235,10 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     return h, Compiled(columns, rows, cost, offset, integer, lower, upper, row_lower, row_upper, ranges, int(A.nnz))
 
 
-def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: np.ndarray, pyomo_rows: list[RowKey],
-           blocks: Sequence[RowBlock]) -> tuple[list, object, np.ndarray, np.ndarray, np.ndarray, list[RowKey]]:
-    """The row blocks stacked over Pyomo's compiled rows: variables (columns), CSC matrix, cost, rhs, sides, rows.
+def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: np.ndarray, pyomo_rows: Keys,
+           blocks: Sequence[RowBlock]) -> tuple[list, Keys, object, np.ndarray, np.ndarray, np.ndarray, Keys]:
+    """The row blocks stacked over Pyomo's compiled rows: variables and names of the columns, CSC
+    matrix, cost, rhs, sides and names of the rows.
 
     Columns are ordered by first appearance in the blocks' rows, then Pyomo's other columns in its
     order (as the compiler orders them: by first appearance).
@@ -254,6 +246,8 @@ def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: n
     import scipy.sparse as sp
 
     space, _ = variable_space(model)
+    names = Keys.from_arrays((var.local_name, variable_index(var))
+                             for var in model.component_objects(pyo.Var, descend_into=False))
     at = {id(v): i for i, v in enumerate(space)}
     pyomo_cols = np.fromiter((at[id(v)] for v in info.columns), dtype=np.int64, count=len(info.columns))
     block_cols = np.concatenate([b.cols for b in blocks])
@@ -272,8 +266,8 @@ def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: n
     cost[where[pyomo_cols]] = pyomo_cost
     rhs = np.concatenate([*(b.rhs for b in blocks), np.asarray(info.rhs, dtype=float).reshape(-1)])
     side = np.concatenate([*(np.full(len(b.keys), b.side) for b in blocks), pyomo_side])
-    rows = [(b.name, key, b.side) for b in blocks for key in b.keys] + pyomo_rows
-    return [space[i] for i in order.tolist()], A, cost, rhs, side, rows
+    block_rows = Keys.from_arrays([(b.name, b.keys) for b in blocks], side[:len(side) - len(pyomo_rows)])
+    return [space[i] for i in order.tolist()], names.take(order), A, cost, rhs, side, concat(block_rows, pyomo_rows)
 
 
 def _configure(h: highspy.Highs, options: SolveOptions, following: bool = False) -> None:

@@ -47,13 +47,13 @@ def limit_rows(built: Built, raw: RawSolution) -> pd.DataFrame:
     prep = built.prepared
     total_metric = _diversification_totals(built, raw)
     rows = []
-    bounds = raw.compiled.row_bound().tolist()
-    activity = raw.row_activity.tolist()
-    for i, (family, index, side) in enumerate(raw.compiled.rows):
-        if family not in LIMITS:
-            continue
+    bounds, activity, sides = raw.compiled.row_bound(), raw.row_activity, raw.compiled.rows.sides
+    limit_rows = [(i, family, tuple(index)) for family in LIMITS
+                  for index, i in zip(*(part.tolist() for part in raw.compiled.rows.of(family)), strict=True)]
+    for i, family, index in sorted(limit_rows):
+        side = int(sides[i])
         label, unit = LIMITS[family]
-        gap = (bounds[i] - activity[i]) if side > 0 else (activity[i] - bounds[i])
+        gap = float(bounds[i] - activity[i]) if side > 0 else float(activity[i] - bounds[i])
         subject, where, t, y, s = describe(prep, family, index)
         unit = prep.instance.workloads[index[0]].metric if family == "demand" else unit
         money = MONEY if unit == "USD" else 1.0

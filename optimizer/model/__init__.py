@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,8 +88,22 @@ class Built:
     seconds: dict[str, float] = field(default_factory=dict)  # build time per step ("variables", "add_demand", …)
 
     def release(self) -> None:
-        """Drop the Pyomo model and the row blocks (most of procure's memory before HiGHS runs)."""
+        """Drop the Pyomo model and the row blocks (most of procure's memory before HiGHS runs).
+
+        Pyomo's components refer to each other, so only the cycle collector frees them; then the C
+        allocator is asked to hand the freed pages back (glibc), for HiGHS to use (docs/performance.md).
+        """
         self.model, self.blocks = None, []
+        gc.collect()
+        _return_free_memory()
+
+
+def _return_free_memory() -> None:
+    """``malloc_trim(0)`` where the C library is glibc; nothing elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def build_model(prep: Prepared, *, elastic: bool = False, arrays: bool | None = None) -> Built:
@@ -111,7 +129,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, arrays: bool | None = 
         before, seen = set(m.component_map()), len(lay.trivially_infeasible)
         if positions is not None and add in AS_ARRAYS:
             block = AS_ARRAYS[add](prep, lay, positions)
-            if block is not None and block.keys:
+            if block is not None and len(block.keys):
                 built.blocks.append(block)
         else:
             add(m, prep, lay)

@@ -35,7 +35,7 @@ class RowBlock:
     """
 
     name: str  # the constraint's name, as the Pyomo family names it
-    keys: list[tuple]  # index of each row, as the Pyomo family indexes it
+    keys: np.ndarray  # (rows, d) index of each row, as the Pyomo family indexes it
     side: int
     rhs: np.ndarray  # (rows,)
     indptr: np.ndarray  # (rows + 1,)
@@ -73,7 +73,8 @@ class Positions:
         _, offsets = variable_space(m)
         out = []
         for name, shape, dim in (("x", (O, T, S), 3), ("a", (O, T, S), 3), ("u", (W, O, T, S), 4)):
-            index = _index_array(getattr(m, name.upper()), dim)
+            members = getattr(m, name.upper())
+            index = _index_array(members, len(members), dim)
             where = np.full(shape, -1, dtype=np.int64)
             where[tuple(index.T)] = offsets[name] + np.arange(len(index))
             out.append((where, index))
@@ -81,12 +82,20 @@ class Positions:
         return cls(x, a, u, a_index, u_index)
 
 
-def _index_array(index_set: pyo.Set, dim: int) -> np.ndarray:
-    flat = np.fromiter(itertools.chain.from_iterable(index_set), dtype=np.int64, count=dim * len(index_set))
-    return flat.reshape(-1, dim)
+def _index_array(members, count: int, dim: int) -> np.ndarray:
+    """``count`` members of an index set, ``dim``-tuples (or integers, ``dim`` 1), as an array (count, dim)."""
+    flat = itertools.chain.from_iterable(members) if dim > 1 else iter(members)
+    return np.fromiter(flat, dtype=np.int64, count=dim * count).reshape(-1, dim)
 
 
-def _block(name: str, keys: list[tuple], side: int, rhs: np.ndarray, row: np.ndarray, col: np.ndarray,
+def variable_index(var: pyo.Var) -> np.ndarray:
+    """The indices of a variable's entries, in its order, as an array (n, d)."""
+    first = next(iter(var.keys()), None)
+    dim = len(first) if isinstance(first, tuple) else 1  # var.dim() is not an int for every index set
+    return _index_array(var.keys(), len(var), dim)
+
+
+def _block(name: str, keys: np.ndarray, side: int, rhs: np.ndarray, row: np.ndarray, col: np.ndarray,
            coef: np.ndarray) -> RowBlock:
     """A block from (row, column, coefficient) triplets; terms keep their order within a row.
 
@@ -102,7 +111,7 @@ def _block(name: str, keys: list[tuple], side: int, rhs: np.ndarray, row: np.nda
         assert not ((side <= 0) & (rhs[empty] > 0)).any() and not ((side >= 0) & (rhs[empty] < 0)).any(), name
         renumber = np.cumsum(~empty) - 1
         row, rhs, counts = renumber[row], rhs[~empty], counts[~empty]
-        keys = [key for key, gone in zip(keys, empty.tolist(), strict=True) if not gone]
+        keys = keys[~empty]
     order = np.argsort(row, kind="stable")
     indptr = np.concatenate(([0], np.cumsum(counts)))
     return RowBlock(name, keys, side, rhs, indptr, col[order], coef[order].astype(float))
@@ -134,8 +143,7 @@ def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
     rows.append(np.flatnonzero(ending))
     cols.append(_x_at(pos, prep, o[ending], start[ending], s[ending]))
     coefs.append(-np.ones(ending.sum()))
-    keys = list(zip(o.tolist(), t.tolist(), s.tolist(), strict=True))
-    return _block("active_chips", keys, 0, np.zeros(n), np.concatenate(rows), np.concatenate(cols),
+    return _block("active_chips", pos.a_index, 0, np.zeros(n), np.concatenate(rows), np.concatenate(cols),
                   np.concatenate(coefs))
 
 
@@ -160,7 +168,7 @@ def demand_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
         lay.trivially_infeasible.append(("demand", (int(w_[i]), int(t_[i]), int(s_[i])), float(demand[i])))
     renumber = np.full(len(s_), -1, dtype=np.int64)
     renumber[keep] = np.arange(len(keep))
-    keys = list(zip(w_[keep].tolist(), t_[keep].tolist(), s_[keep].tolist(), strict=True))
+    keys = np.stack((w_, t_, s_), axis=1)[keep]
     return _block("demand", keys, -1, demand[keep], renumber[row[hit]], pos.u[w[hit], o[hit], t[hit], s[hit]],
                   prep.effectiveness[w[hit], o[hit]])
 
@@ -171,8 +179,7 @@ def capacity_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
     The same rows as :func:`optimizer.model.constraints.add_capacity`.
     """
     S = prep.n_scenarios
-    keys = [(o, t, s) for (o, t) in lay.u_by_offer_period for s in range(S)]
-    index = np.array(keys, dtype=np.int64).reshape(-1, 3)
+    index = np.array([(o, t, s) for (o, t) in lay.u_by_offer_period for s in range(S)], dtype=np.int64).reshape(-1, 3)
     row_of = np.full(pos.a.shape, -1, dtype=np.int64)
     row_of[tuple(index.T)] = np.arange(len(index))
     w, o, t, s = pos.u_index.T
@@ -180,7 +187,7 @@ def capacity_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
     row = np.concatenate((row_of[o, t, s], np.arange(n)))
     col = np.concatenate((pos.u[w, o, t, s], pos.a[tuple(index.T)]))
     coef = np.concatenate((np.ones(len(w)), -np.ones(n)))
-    return _block("capacity", keys, 1, np.zeros(n), row, col, coef)
+    return _block("capacity", index, 1, np.zeros(n), row, col, coef)
 
 
 def diversification_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock | None:
@@ -197,9 +204,9 @@ def diversification_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBloc
     held = np.zeros((P, T), dtype=bool)  # a provider with a weighted active offer at t has a row
     np.logical_or.at(held, prep.offer_provider, weighted)
     p_, t_ = np.nonzero(held)
-    keys = [(p, t, s) for p, t in zip(p_.tolist(), t_.tolist(), strict=True) for s in range(S)]
+    keys = np.stack((np.repeat(p_, S), np.repeat(t_, S), np.tile(np.arange(S), len(p_))), axis=1)
     row_of = np.full((P, T, S), -1, dtype=np.int64)
-    row_of[np.repeat(p_, S), np.repeat(t_, S), np.tile(np.arange(S), len(p_))] = np.arange(len(keys))
+    row_of[tuple(keys.T)] = np.arange(len(keys))
     o_, tt = np.nonzero(weighted)
     order = np.lexsort((o_, tt))  # within a row, terms by offer, as the Pyomo family
     o_, tt = o_[order], tt[order]
