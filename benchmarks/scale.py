@@ -1,15 +1,16 @@
 """procure at scale against bare HiGHS and linopy, on generated instances (issue 5).
 
-    .venv/bin/python benchmarks/scale.py [--sizes small,medium,large] [--repeat 3] [--seed 0]
+    .venv/bin/python benchmarks/scale.py [--sizes small,medium,large] [--repeat 3] [--once xl] [--seed 0]
                                          [--build-only xl] [--json PATH] [--chart PATH]
 
 For each size (``optimizer.generate`` presets; all LPs) and repetition, three routes run in fresh
 processes of this script (hidden ``--child`` flag), interleaved so that machine noise hits them alike:
 
-- ``procure``: every stage of ``procure solve --out`` through the API, timed separately: load +
-  validate (with the unit warnings and the size check ``optimizer.solve`` does), prepare, build
-  (Pyomo), hand-off (``compile_to_highs``: standard-form compile + ``passModel``), HiGHS solve,
-  extract (``solve_compiled``'s read-back of values and duals, then ``results.extract``) and write
+- ``procure``: ``procure solve --out`` through the API: ``optimizer.solve`` with its own stage
+  timings (``Solution.timings``): load + validate (with the unit warnings and the size check),
+  prepare, build (Pyomo variables and small families, numpy row blocks for the big ones),
+  hand-off (``compile_to_highs``: standard-form compile, stacking, ``passModel``, freeing the
+  model), HiGHS solve, extract (read-back of values and duals, then ``results.extract``); then write
   (``Solution.write``: solution.json, CSVs and KPI files, into a temporary folder).
 - ``bare``: the physical limit. Procure's compiled LP is exported once per size, untimed, from
   ``Highs.getLp()`` (costs, bounds, CSC arrays) to an ``.npz``; the timed child loads it with
@@ -395,6 +396,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="small,medium,large")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--once", default="", help="sizes solved in one repetition only, e.g. xl (minutes per solve)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--build-only", default="", help="sizes measured without solving, e.g. xl")
     ap.add_argument("--routes", default=",".join(ROUTES))
@@ -427,7 +429,8 @@ def main() -> None:
     from optimizer.generate import generate
 
     command = ".venv/bin/python benchmarks/scale.py " + " ".join(sys.argv[1:])
-    sizes = [s for s in args.sizes.split(",") if s]
+    once = [s for s in args.once.split(",") if s]
+    sizes = list(dict.fromkeys([s for s in args.sizes.split(",") if s] + once))
     build_sizes = [s for s in args.build_only.split(",") if s]
     routes = [r for r in args.routes.split(",") if r]
     tmp = Path(tempfile.mkdtemp(prefix="procure-scale-"))
@@ -443,7 +446,7 @@ def main() -> None:
     results: dict[str, dict] = {}
     for size in sizes:
         runs: dict[str, list[dict]] = {r: [] for r in routes}
-        for rep in range(args.repeat):
+        for rep in range(1 if size in once else args.repeat):
             for route in routes:
                 r = run_child(route, size, paths[size], True, args.timeout)
                 runs[route].append(r)
@@ -456,6 +459,9 @@ def main() -> None:
                 print(f"WARNING: {size}: {route} objective {s['objective']} differs from procure's {ref}",
                       file=sys.stderr)
         results[size] = {**meta[size], "summary": summary, "runs": runs}
+        if args.json:  # saved size by size: a long run stopped part-way keeps what it measured
+            args.json.write_text(json.dumps({"command": command, "machine": machine(), "results": results,
+                                             "build_only": {}, "report": ""}, indent=1))
 
     build_only: dict[str, dict] = {}
     for size in build_sizes:
