@@ -101,7 +101,9 @@ def child_procure(instance: str, solve: bool) -> dict:
     out: dict = {"import_peak_mb": peak_mb()}
     options = SolveOptions()
     if solve:
-        solution = optimizer.solve(instance, options)
+        solution = optimizer.solve(instance, options, explain_infeasible=False)
+        if solution.status != optimizer.Status.OPTIMAL:
+            raise SystemExit(f"{instance}: {solution.status} ({solution.message}): not a benchmark")
         t = solution.timings
         clock.laps.update(load=t["load_s"], prepare=t["prepare_s"], build=t["build_s"], handoff=t["handoff_s"],
                           solve=t["solve_s"], extract=t["readback_s"] + t["results_s"])
@@ -136,6 +138,8 @@ def child_export(instance: str, npz: str) -> dict:
     from optimizer.model import build_model
 
     built = build_model(optimizer.prepare(optimizer.load_instance(instance)))
+    if built.layout.trivially_infeasible:  # the compiled LP would leave those rows out
+        raise SystemExit(f"{instance}: a limit can never be met: {built.layout.trivially_infeasible[:3]}")
     h, _ = compile_to_highs(built)
     lp = h.getLp()
     integrality = np.asarray(lp.integrality_, dtype=np.uint8) if len(lp.integrality_) else np.zeros(0, np.uint8)

@@ -150,8 +150,8 @@ def _workloads(spec, rng, providers, chips, sellers) -> list[dict[str, Any]]:
         if w == 2:  # exclusive to the provider that sells most chips
             best = max(range(spec.providers), key=lambda p: sum(p in s for s in sellers))
             workload["providers"] = [providers[best]["id"]]
-        if w == 3:
-            workload["chips"] = [chips[-1]["family"]]
+        if w == 3:  # the newest generation, and the first one until the newest is out
+            workload["chips"] = list(dict.fromkeys([chips[0]["family"], chips[-1]["family"]]))
         out.append(workload)
     return out
 

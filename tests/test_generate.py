@@ -33,6 +33,15 @@ def test_deterministic_for_a_seed() -> None:
     assert generate("medium", seed=7) != generate("medium", seed=8)
 
 
+@pytest.mark.parametrize("size", ["small", "medium", "large", "xl"])
+def test_every_preset_can_serve_its_demand(size: str) -> None:
+    # The structural check of the diagnosis: every workload has an allowed offer active in every
+    # period with demand (large and xl once restricted "research" to chips not yet out in year 0).
+    from optimizer.diagnose import structural_findings
+
+    assert structural_findings(optimizer.prepare(optimizer.load_instance(generate(size)))) == []
+
+
 def test_size_grows_with_the_knobs() -> None:
     sizes = {}
     for size in ("small", "medium"):
