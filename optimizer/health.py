@@ -4,9 +4,9 @@
 from the instance and a few cheap masks of :mod:`optimizer.prepare` (signable and active periods,
 allowed workload–offer pairs), without computing the per-year payment arrays or building anything.
 :func:`check_size` turns an estimate above the memory budget into an :class:`InstanceError`.
-The bytes are Pyomo's and HiGHS's, measured (``benchmarks/memory.py``): the Pyomo model
-dominates, about ``BYTES_PER_VARIABLE`` per column, ``BYTES_PER_ROW`` per row and
-``BYTES_PER_NONZERO`` per coefficient, plus the preprocessing arrays.
+The bytes are Pyomo's and HiGHS's, measured (``benchmarks/memory.py``): about
+``BYTES_PER_VARIABLE`` per column, ``BYTES_PER_ROW`` per row and ``BYTES_PER_NONZERO`` per
+coefficient, plus the preprocessing arrays.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ GIB = 2**30
 DEFAULT_MAX_MEMORY = 8 * GIB
 """The default memory budget (bytes) for one solve; ``--max-memory`` / ``SolveOptions.max_memory``."""
 
-BYTES_PER_VARIABLE = 700.0
-BYTES_PER_ROW = 1100.0
-BYTES_PER_NONZERO = 260.0
-"""Measured peak resident memory per model element (bytes), Pyomo model + compiler + HiGHS copy."""
+BYTES_PER_VARIABLE = 650.0
+BYTES_PER_ROW = 300.0
+BYTES_PER_NONZERO = 60.0
+"""Peak resident memory per model element (bytes) of ``optimizer.solve``, fitted to the large and xl
+presets (``benchmarks/memory.py``): Pyomo's variables (rows are numpy blocks, and the model is freed
+before HiGHS runs) or HiGHS's working memory, whichever peaks."""
 
 
 @dataclass(frozen=True)
