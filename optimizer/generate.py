@@ -26,8 +26,9 @@ PRESETS: dict[str, dict[str, Any]] = {
                "scenarios": 1},
     "large": {"years": 8, "periods_per_year": 12, "providers": 4, "regions": 8, "chips": 4, "workloads": 4,
               "scenarios": 3},
+    # xl's six chips leave the first generation with one seller in year 0: 0.6 was infeasible there.
     "xl": {"years": 8, "periods_per_year": 12, "providers": 4, "regions": 16, "chips": 6, "workloads": 4,
-           "scenarios": 6},
+           "scenarios": 6, "max_share": 0.8},
 }
 """Named sizes; ``large`` is about 0.5M variables and ``xl`` about 2M (see docs/performance.md)."""
 
@@ -49,6 +50,7 @@ class GeneratorSpec:
     scenarios: int = 1
     budget: bool = False
     onboarding: bool = False  # onboarding fees make the model a MILP (provider binaries)
+    max_share: float = 0.6  # diversification: the most of the MW any one provider may hold
     seed: int = 0
 
     @classmethod
@@ -180,7 +182,7 @@ def _add_limits(inst: dict[str, Any], spec: GeneratorSpec, rng: np.random.Genera
     inst["capacity_commitments"] = [{"provider": first["id"], "chips": [gen0], "years": [y0, min(last, y0 + 2)],
                                      "min_mw": round(0.1 * first["power_mw"][str(y0)], 1)}]
     if spec.providers > 1:
-        inst["diversification"] = {"max_share": 0.6, "metric": "mw"}
+        inst["diversification"] = {"max_share": spec.max_share, "metric": "mw"}
     if spec.budget:
         inst["budget"] = {"total_usd": 1e13}
     if spec.scenarios > 1:

@@ -42,6 +42,15 @@ def test_every_preset_can_serve_its_demand(size: str) -> None:
     assert structural_findings(optimizer.prepare(optimizer.load_instance(generate(size)))) == []
 
 
+def test_xl_structure_is_feasible() -> None:
+    # xl with one region (101k columns, ~20 s): the same providers, chips, workloads and limits as
+    # xl itself, whose LP (1.6M columns) takes too long for the suite. With 0.6 as max_share it was
+    # infeasible in year 0 (found after a 40-minute benchmark solve).
+    solution = optimizer.solve(generate("xl", regions=1), explain_infeasible=False)
+    assert solution.status == optimizer.Status.OPTIMAL
+    assert generate("large")["diversification"]["max_share"] == 0.6
+
+
 def test_size_grows_with_the_knobs() -> None:
     sizes = {}
     for size in ("small", "medium"):
