@@ -101,13 +101,12 @@ def run_child(config: str, npz: Path, pdlp_time_limit: float, timeout: float) ->
     """One configuration in a fresh process; a timeout or a crash is recorded, not raised."""
     cmd = [sys.executable, __file__, "--child", config, "--npz", str(npz), "--pdlp-time-limit", str(pdlp_time_limit)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False)
+        proc, result = scale.launch(cmd, timeout)
     except subprocess.TimeoutExpired:
         return {"config": config, "error": f"timeout after {timeout:.0f} s", "timeout": True}
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
+    if result is None:
         return {"config": config, "error": f"exit {proc.returncode}: {proc.stderr.strip()[-500:]}"}
-    return json.loads(lines[-1])
+    return result
 
 
 def procure_version() -> str:

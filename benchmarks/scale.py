@@ -229,15 +229,21 @@ def child_linopy(instance: str, solve: bool) -> dict:
     return out
 
 
+def launch(args: list[str], timeout: float) -> tuple[subprocess.CompletedProcess, dict | None]:
+    """Run a child process; its result is the last JSON line it printed (None if it failed)."""
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    return proc, json.loads(lines[-1]) if proc.returncode == 0 and lines else None
+
+
 def run_child(route: str, size: str, paths: dict[str, Path], solve: bool, timeout: float) -> dict:
     args = [sys.executable, __file__, "--child", route, "--instance", str(paths["json"]), "--npz", str(paths["npz"])]
     if not solve:
         args.append("--no-solve")
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
+    proc, result = launch(args, timeout)
+    if result is None:
         raise RuntimeError(f"{route} on {size} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    return result
 
 
 # --- the parent: sizes × repetitions × routes, medians, tables, chart -------------------------------
