@@ -295,14 +295,30 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {time.strftime('%Y-%m-%d')}; {versions}"
 
 
+def reference(summary: dict) -> float | None:
+    """The objective the other routes are checked against: procure's, else the first route's."""
+    first = summary.get("procure") or next(iter(summary.values()), {})
+    return first.get("objective")
+
+
+def ratio(a: dict | None, b: dict | None, key: str, fmt: str = ".2f") -> str:
+    """``a[key] / b[key]`` formatted, or "–" where a route was not run."""
+    return format(a[key] / b[key], fmt) if a and b else "–"
+
+
+def seconds(r: dict | None, key: str) -> str:
+    return f"{r[key]:.2f}" if r else "–"
+
+
 def report(results: dict, build_only: dict, command: str, where: str) -> str:
+    """Markdown tables of the measurements; every route may be missing (``--routes`` picks them)."""
     lines = [f"Command: `{command}`", f"Machine: {where}", ""]
     lines += ["| size | columns | rows | non-zeros | route | n | total s | outside HiGHS s | HiGHS solve s "
               "| peak MB | objective ($M) | rel. diff |",
               "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size, res in results.items():
         s = res["summary"]
-        ref = s["procure"]["objective"]
+        ref = reference(s)
         for route in ROUTES:
             if route not in s:
                 continue
@@ -314,6 +330,8 @@ def report(results: dict, build_only: dict, command: str, where: str) -> str:
               "| size | import | " + " | ".join(PROCURE_STAGES) + " | total |",
               "|---|" + "---:|" * (len(PROCURE_STAGES) + 2)]
     for size, res in results.items():
+        if "procure" not in res["summary"]:
+            continue
         p = res["summary"]["procure"]
         lines.append(f"| {size} | {p['stages']['import']:.2f} | "
                      + " | ".join(f"{p['stages'].get(k, 0.0):.2f}" for k in PROCURE_STAGES) + f" | {p['total']:.2f} |")
@@ -325,13 +343,12 @@ def report(results: dict, build_only: dict, command: str, where: str) -> str:
               "|---|---:|---:|---:|---:|---:|---|---|"]
     for size, res in results.items():
         s = res["summary"]
-        p, b, li = s["procure"], s["bare"], s.get("linopy")
-        lines.append(f"| {size} | {p['total'] / b['total']:.2f} | {(p['outside'] + b['highs']) / b['total']:.2f} | "
-                     + (f"{p['total'] / li['total']:.2f}" if li else "–") + f" | {p['peak_mb'] / b['peak_mb']:.2f} | "
-                     + (f"{p['peak_mb'] / li['peak_mb']:.2f}" if li else "–")
-                     + f" | {p['highs']:.2f} / {b['highs']:.2f} / " + (f"{li['highs']:.2f}" if li else "–")
-                     + f" | {p['outside']:.2f} / {b['outside']:.2f} / "
-                     + (f"{li['outside']:.2f}" if li else "–") + " |")
+        p, b, li = s.get("procure"), s.get("bare"), s.get("linopy")
+        equal = f"{(p['outside'] + b['highs']) / b['total']:.2f}" if p and b else "–"
+        lines.append(f"| {size} | {ratio(p, b, 'total')} | {equal} | {ratio(p, li, 'total')} "
+                     f"| {ratio(p, b, 'peak_mb')} | {ratio(p, li, 'peak_mb')} "
+                     f"| {seconds(p, 'highs')} / {seconds(b, 'highs')} / {seconds(li, 'highs')} "
+                     f"| {seconds(p, 'outside')} / {seconds(b, 'outside')} / {seconds(li, 'outside')} |")
     sizes = list(results)
     if len(sizes) > 1:
         first, last = results[sizes[0]]["summary"], results[sizes[-1]]["summary"]
@@ -343,20 +360,24 @@ def report(results: dict, build_only: dict, command: str, where: str) -> str:
             if key[0] in first and key[0] in last:
                 a, z = first[key[0]][key[1]], last[key[0]][key[1]]
                 lines.append(f"- {label}: {a:.2f} s → {z:.2f} s ({z / a:,.1f}×)")
-        lines += ["", "Share of procure's total outside HiGHS: "
-                  + ", ".join(f"{size} {r['summary']['procure']['outside'] / r['summary']['procure']['total']:.0%}"
-                              for size, r in results.items())]
+        if all("procure" in r["summary"] for r in results.values()):
+            lines += ["", "Share of procure's total outside HiGHS: "
+                      + ", ".join(f"{size} {r['summary']['procure']['outside'] / r['summary']['procure']['total']:.0%}"
+                                  for size, r in results.items())]
     if build_only:
         lines += ["", "Built and handed to HiGHS, not solved (one run each; seconds, peak MB):", "",
                   "| size | columns | rows | non-zeros | procure load+prepare | build | hand-off | peak MB "
                   "| bare load+hand-off | peak MB | linopy build | hand-off | peak MB |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for size, res in build_only.items():
-            p, b, li = res["procure"], res["bare"], res.get("linopy")
-            ps, bs = p["seconds"], b["seconds"]
-            lines.append(f"| {size} | {p['columns']:,} | {p['rows']:,} | {p['nonzeros']:,} "
-                         f"| {ps['load'] + ps['prepare']:.1f} | {ps['build']:.1f} | {ps['handoff']:.1f} "
-                         f"| {p['peak_mb']:,.0f} | {bs['load'] + bs['handoff']:.1f} | {b['peak_mb']:,.0f} | "
+            p, b, li = res.get("procure"), res.get("bare"), res.get("linopy")
+            shape = next(r for r in (p, b, li) if r)
+            ps, bs = (p or {}).get("seconds"), (b or {}).get("seconds")
+            nonzeros = f"{shape['nonzeros']:,}" if "nonzeros" in shape else "–"
+            lines.append(f"| {size} | {shape['columns']:,} | {shape['rows']:,} | {nonzeros} | "
+                         + (f"{ps['load'] + ps['prepare']:.1f} | {ps['build']:.1f} "
+                            f"| {ps['handoff']:.1f} | {p['peak_mb']:,.0f} | " if p else "– | – | – | – | ")
+                         + (f"{bs['load'] + bs['handoff']:.1f} | {b['peak_mb']:,.0f} | " if b else "– | – | ")
                          + (f"{li['seconds']['build']:.1f} | {li['seconds']['handoff']:.1f} | {li['peak_mb']:,.0f} |"
                             if li else "– | – | – |"))
     return "\n".join(lines)
@@ -381,15 +402,15 @@ def chart(results: dict, build_only: dict, path: Path) -> None:
         ys = [res["summary"].get(route, {}).get(key) for res in results.values()]
         if all(y is not None for y in ys):
             ax.plot(cols, ys, style, color=color, label=label)
-    if build_only:
-        bx = [res["procure"]["columns"] for res in build_only.values()]
-        by = [sum(res["procure"]["seconds"][k] for k in ("load", "prepare", "build", "handoff"))
-              for res in build_only.values()]
+    built = {k: v["procure"] for k, v in build_only.items() if "procure" in v}
+    if built:
+        bx = [r["columns"] for r in built.values()]
+        by = [sum(r["seconds"][k] for k in ("load", "prepare", "build", "handoff")) for r in built.values()]
         ax.plot(bx, by, "D", color="C0", mfc="none", label="procure load → hand-off, not solved")
     ax.set_xscale("log")
     ax.set_yscale("log")
     sizes = {k: v["columns"] for k, v in results.items()}
-    sizes.update({k: v["procure"]["columns"] for k, v in build_only.items()})
+    sizes.update({k: next(iter(v.values()))["columns"] for k, v in build_only.items()})
     ax.set_xticks(list(sizes.values()), [f"{k}\n{v:,}" for k, v in sizes.items()])
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("size preset and LP columns (log scale)")
@@ -463,10 +484,10 @@ def main() -> None:
                 print(f"{size} #{rep + 1} {route:<8} total {total(route, r):8.2f} s  HiGHS {r['highs_s']:8.2f} s  "
                       f"peak {r['peak_mb']:7,.0f} MB  objective {r['objective']}", file=sys.stderr, flush=True)
         summary = summarise(runs)
-        ref = summary["procure"]["objective"]
+        ref = reference(summary)
         for route, s in summary.items():
             if rel(s["objective"], ref) > REL_TOL:
-                print(f"WARNING: {size}: {route} objective {s['objective']} differs from procure's {ref}",
+                print(f"WARNING: {size}: {route} objective {s['objective']} differs from the reference {ref}",
                       file=sys.stderr)
         results[size] = {**meta[size], "summary": summary, "runs": runs}
         if args.json:  # saved size by size: a long run stopped part-way keeps what it measured
