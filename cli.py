@@ -87,8 +87,9 @@ def solve(
                                                      min=0.0)] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.", min=0.0, max=1.0)] = 1e-6,
     threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.", min=1)] = None,
-    algorithm: Annotated[str, typer.Option("--algorithm", help="HiGHS LP solver: choose, simplex, ipm or pdlp.")]
-    = "choose",
+    algorithm: Annotated[str, typer.Option("--algorithm", help="LP method: auto (interior point with crossover "
+                                           "for LPs of 50k+ columns, else dual simplex), or HiGHS's choose, "
+                                           "simplex, ipm or pdlp.")] = "auto",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stage timings, model size, coefficient "
                                           "ranges and the solver log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,

@@ -16,6 +16,9 @@ Configurations (on top of procure's settings: ``output_flag`` off, ``mip_rel_gap
 - ``choose``: ``solver=choose``, HiGHS's default and procure's (the reference);
 - ``simplex-dual`` / ``simplex-primal``: ``solver=simplex``, ``simplex_strategy`` 1 / 4;
 - ``ipm`` / ``ipm-no-crossover``: ``solver=ipm``, ``run_crossover`` on / off;
+- ``ipm-early-crossover``: ``solver=ipm`` with crossover started at a 1e-6 relative gap
+  (``start_crossover_tolerance``; HiGHS's default 1e-8): what procure's ``--algorithm auto`` runs
+  on LPs of ``optimizer.highs.IPM_FROM_COLUMNS`` columns or more;
 - ``pdlp``: ``solver=pdlp`` with ``time_limit`` ``--pdlp-time-limit`` (default 300 s);
 - ``choose-no-presolve``: ``solver=choose``, ``presolve=off``.
 
@@ -55,6 +58,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "simplex-primal": {"solver": "simplex", "simplex_strategy": 4},
     "ipm": {"solver": "ipm", "run_crossover": "on"},
     "ipm-no-crossover": {"solver": "ipm", "run_crossover": "off"},
+    # procure's ``auto`` on big LPs: crossover from a 1e-6 gap (optimizer.highs.START_CROSSOVER)
+    "ipm-early-crossover": {"solver": "ipm", "run_crossover": "on", "start_crossover_tolerance": 1e-6},
     "pdlp": {"solver": "pdlp"},  # + time_limit from --pdlp-time-limit
     "choose-no-presolve": {"solver": "choose", "presolve": "off"},
 }
@@ -218,7 +223,6 @@ def main() -> None:
         print(json.dumps(child(args.child, args.npz, args.pdlp_time_limit)), flush=True)
         return
 
-    from optimizer.generate import generate
 
     command = ".venv/bin/python benchmarks/algorithms.py " + " ".join(sys.argv[1:])
     sizes = [s for s in args.sizes.split(",") if s]
@@ -230,8 +234,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="procure-algorithms-"))
     results: dict[str, Any] = {}
     for size in sizes:
-        paths = {"json": tmp / f"{size}.json", "npz": tmp / f"{size}.npz"}
-        paths["json"].write_text(json.dumps(generate(size, seed=args.seed)))
+        paths = {"json": tmp / f"{scale.file_stem(size)}.json", "npz": tmp / f"{scale.file_stem(size)}.npz"}
+        paths["json"].write_text(json.dumps(scale.generated(size, args.seed)))
         version = procure_version()
         meta = scale.run_child("export", size, paths, True, args.timeout)
         print(f"{size}: {meta['columns']:,} columns, {meta['rows']:,} rows, {meta['nonzeros']:,} non-zeros, "

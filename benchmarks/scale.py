@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/scale.py [--sizes small,medium,large] [--repeat 3] [--once xl] [--seed 0]
                                          [--build-only xl] [--json PATH] [--chart PATH]
 
-For each size (``optimizer.generate`` presets; all LPs) and repetition, three routes run in fresh
+For each size (``optimizer.generate`` presets, or a preset with knobs such as
+``medium:regions=4/scenarios=2``; all LPs) and repetition, three routes run in fresh
 processes of this script (hidden ``--child`` flag), interleaved so that machine noise hits them alike:
 
 - ``procure``: ``procure solve --out`` through the API: ``optimizer.solve`` with its own stage
@@ -15,12 +16,16 @@ processes of this script (hidden ``--child`` flag), interleaved so that machine 
 - ``bare``: the physical limit. Procure's compiled LP is exported once per size, untimed, from
   ``Highs.getLp()`` (costs, bounds, CSC arrays) to an ``.npz``; the timed child loads it with
   numpy, fills a ``HighsLp``, ``passModel``, runs HiGHS and reads the solution back.
+- ``bare-auto``: the same, with the HiGHS method and options procure's ``--algorithm auto`` picks
+  for this LP (``optimizer.highs.highs_solver``; interior point with crossover from
+  ``IPM_FROM_COLUMNS`` columns): procure's own HiGHS time without procure.
 - ``linopy``: the same LP written in linopy (``benchmarks/linopy_model.py``) from
   ``optimizer.prepare``'s arrays, solved by ``Model.solve("highs", io_api="direct")``. Its total
   includes procure's load and prepare (the arrays it is built from).
 
-Every route uses HiGHS's defaults as procure sets them (``solver=choose``, presolve on, no output)
-and must reach procure's objective (model units, $M) to 1e-6 relative. Import time is measured
+procure runs with its defaults (``--algorithm auto``); ``bare`` and ``linopy`` with HiGHS's
+(``solver=choose``: dual simplex on these LPs; presolve on, no output). Every route must reach
+procure's objective (model units, $M) to 1e-6 relative. Import time is measured
 but left out of every total. Peak memory is the child's own peak resident set (``VmHWM``, the
 whole process, interpreter and imports included; see :func:`peak_mb`). HiGHS's solve time is the
 wall time of its ``run`` in procure and bare, and ``Highs.getRunTime()`` in linopy (whose solve
@@ -37,6 +42,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -51,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-ROUTES = ("procure", "bare", "linopy")
+ROUTES = ("procure", "bare", "bare-auto", "linopy")
 PROCURE_STAGES = ("load", "prepare", "build", "handoff", "solve", "extract", "write")
 REL_TOL = 1e-6
 HIGHS_OPTIONS = {"output_flag": False, "mip_rel_gap": 1e-6, "solver": "choose", "presolve": "on"}
@@ -236,8 +242,36 @@ def launch(args: list[str], timeout: float) -> tuple[subprocess.CompletedProcess
     return proc, json.loads(lines[-1]) if proc.returncode == 0 and lines else None
 
 
-def run_child(route: str, size: str, paths: dict[str, Path], solve: bool, timeout: float) -> dict:
+def generated(size: str, seed: int) -> dict:
+    """The instance of a size: a preset name, optionally with generator knobs after a colon and
+    separated by slashes, e.g. ``medium:regions=4/scenarios=2`` (``optimizer.generate.GeneratorSpec``)."""
+    from optimizer.generate import generate
+
+    preset, _, knobs = size.partition(":")
+    overrides = {k: int(v) for k, v in (kv.split("=", 1) for kv in knobs.split("/") if kv)}
+    return generate(preset, seed=seed, **overrides)
+
+
+def file_stem(size: str) -> str:
+    """A file name for a size (its knobs' ``:``, ``/`` and ``=`` made safe)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", size)
+
+
+def auto_options(shape: dict) -> dict:
+    """The HiGHS options procure's ``--algorithm auto`` sets for a cold LP of this shape (export's dict)."""
+    from types import SimpleNamespace
+
+    from optimizer.highs import START_CROSSOVER, highs_solver
+
+    model = SimpleNamespace(columns=range(shape["columns"]), is_mip=shape["integers"] > 0)
+    return {"solver": highs_solver("auto", model, warm=False), "start_crossover_tolerance": START_CROSSOVER}
+
+
+def run_child(route: str, size: str, paths: dict[str, Path], solve: bool, timeout: float,
+              highs: dict | None = None) -> dict:
     args = [sys.executable, __file__, "--child", route, "--instance", str(paths["json"]), "--npz", str(paths["npz"])]
+    if highs:
+        args += ["--highs", json.dumps(highs)]
     if not solve:
         args.append("--no-solve")
     proc, result = launch(args, timeout)
@@ -336,16 +370,18 @@ def report(results: dict, build_only: dict, command: str, where: str) -> str:
         lines.append(f"| {size} | {p['stages']['import']:.2f} | "
                      + " | ".join(f"{p['stages'].get(k, 0.0):.2f}" for k in PROCURE_STAGES) + f" | {p['total']:.2f} |")
     lines += ["", "Ratios (medians; \"at equal HiGHS time\" is (procure outside HiGHS + bare's HiGHS solve)",
-              "/ bare total, i.e. the ratio with the noise of HiGHS's own time on the identical LP taken out):", "",
-              "| size | procure / bare total | at equal HiGHS time | procure / linopy total "
+              "/ bare total, i.e. procure's overhead on HiGHS's default method; \"procure / bare-auto\" compares",
+              "procure with the identical LP solved bare by the method procure picked):", "",
+              "| size | procure / bare total | at equal HiGHS time | procure / bare-auto total "
+              "| procure / linopy total "
               "| procure / bare peak memory | procure / linopy peak memory | HiGHS solve: procure / bare / linopy (s) "
               "| outside HiGHS: procure / bare / linopy (s) |",
-              "|---|---:|---:|---:|---:|---:|---|---|"]
+              "|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for size, res in results.items():
         s = res["summary"]
-        p, b, li = s.get("procure"), s.get("bare"), s.get("linopy")
+        p, b, li, ba = s.get("procure"), s.get("bare"), s.get("linopy"), s.get("bare-auto")
         equal = f"{(p['outside'] + b['highs']) / b['total']:.2f}" if p and b else "–"
-        lines.append(f"| {size} | {ratio(p, b, 'total')} | {equal} | {ratio(p, li, 'total')} "
+        lines.append(f"| {size} | {ratio(p, b, 'total')} | {equal} | {ratio(p, ba, 'total')} | {ratio(p, li, 'total')} "
                      f"| {ratio(p, b, 'peak_mb')} | {ratio(p, li, 'peak_mb')} "
                      f"| {seconds(p, 'highs')} / {seconds(b, 'highs')} / {seconds(li, 'highs')} "
                      f"| {seconds(p, 'outside')} / {seconds(b, 'outside')} / {seconds(li, 'outside')} |")
@@ -356,6 +392,7 @@ def report(results: dict, build_only: dict, command: str, where: str) -> str:
                   f"({results[sizes[-1]]['columns'] / results[sizes[0]]['columns']:,.0f}× the columns):", ""]
         for label, key in (("procure total", ("procure", "total")), ("procure outside HiGHS", ("procure", "outside")),
                            ("HiGHS solve (procure's run)", ("procure", "highs")), ("bare total", ("bare", "total")),
+                           ("bare-auto total", ("bare-auto", "total")),
                            ("linopy total", ("linopy", "total"))):
             if key[0] in first and key[0] in last:
                 a, z = first[key[0]][key[1]], last[key[0]][key[1]]
@@ -395,6 +432,7 @@ def chart(results: dict, build_only: dict, path: Path) -> None:
     series = [("procure total", "procure", "total", "C0", "-o"),
               ("procure outside HiGHS", "procure", "outside", "C0", "--o"),
               ("bare HiGHS total", "bare", "total", "C2", "-s"),
+              ("bare HiGHS, procure's method, total", "bare-auto", "total", "C3", ":s"),
               ("bare outside HiGHS", "bare", "outside", "C2", "--s"),
               ("linopy total", "linopy", "total", "C1", "-^"),
               ("linopy outside HiGHS", "linopy", "outside", "C1", "--^")]
@@ -439,11 +477,13 @@ def main() -> None:
     ap.add_argument("--instance", help=argparse.SUPPRESS)
     ap.add_argument("--npz", help=argparse.SUPPRESS)
     ap.add_argument("--no-solve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--highs", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.child:
         solve = not args.no_solve
         fn = {"procure": lambda: child_procure(args.instance, solve), "bare": lambda: child_bare(args.npz, solve),
+              "bare-auto": lambda: child_bare(args.npz, solve, json.loads(args.highs)),
               "linopy": lambda: child_linopy(args.instance, solve),
               "export": lambda: child_export(args.instance, args.npz)}[args.child]
         result = fn()
@@ -457,8 +497,6 @@ def main() -> None:
             chart(saved["results"], saved["build_only"], args.chart)
         return
 
-    from optimizer.generate import generate
-
     command = ".venv/bin/python benchmarks/scale.py " + " ".join(sys.argv[1:])
     once = [s for s in args.once.split(",") if s]
     sizes = list(dict.fromkeys([s for s in args.sizes.split(",") if s] + once))
@@ -468,8 +506,8 @@ def main() -> None:
     paths: dict[str, dict[str, Path]] = {}
     meta: dict[str, dict] = {}
     for size in dict.fromkeys(sizes + build_sizes):
-        paths[size] = {"json": tmp / f"{size}.json", "npz": tmp / f"{size}.npz"}
-        paths[size]["json"].write_text(json.dumps(generate(size, seed=args.seed)))
+        paths[size] = {"json": tmp / f"{file_stem(size)}.json", "npz": tmp / f"{file_stem(size)}.npz"}
+        paths[size]["json"].write_text(json.dumps(generated(size, args.seed)))
         meta[size] = run_child("export", size, paths[size], True, args.timeout)
         print(f"{size}: {meta[size]['columns']:,} columns, {meta[size]['rows']:,} rows, "
               f"{meta[size]['nonzeros']:,} non-zeros, {meta[size]['integers']} integer", file=sys.stderr, flush=True)
@@ -479,7 +517,8 @@ def main() -> None:
         runs: dict[str, list[dict]] = {r: [] for r in routes}
         for rep in range(1 if size in once else args.repeat):
             for route in routes:
-                r = run_child(route, size, paths[size], True, args.timeout)
+                highs = auto_options(meta[size]) if route == "bare-auto" else None
+                r = run_child(route, size, paths[size], True, args.timeout, highs)
                 runs[route].append(r)
                 print(f"{size} #{rep + 1} {route:<8} total {total(route, r):8.2f} s  HiGHS {r['highs_s']:8.2f} s  "
                       f"peak {r['peak_mb']:7,.0f} MB  objective {r['objective']}", file=sys.stderr, flush=True)
@@ -498,6 +537,8 @@ def main() -> None:
     for size in build_sizes:
         build_only[size] = {}
         for route in routes:
+            if route == "bare-auto":  # the same hand-off as bare
+                continue
             build_only[size][route] = run_child(route, size, paths[size], False, args.timeout)
             print(f"{size} (not solved) {route}: {build_only[size][route]['seconds']}  "
                   f"peak {build_only[size][route]['peak_mb']:,.0f} MB", file=sys.stderr, flush=True)

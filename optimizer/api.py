@@ -10,7 +10,16 @@ from typing import Any
 from optimizer.diagnose import diagnose
 from optimizer.errors import InstanceError
 from optimizer.health import SizeEstimate, check_size
-from optimizer.highs import Progress, RawSolution, SolveOptions, Status, compile_to_highs, solve_compiled
+from optimizer.highs import (
+    METHOD_NAMES,
+    Progress,
+    RawSolution,
+    SolveOptions,
+    Status,
+    compile_to_highs,
+    highs_solver,
+    solve_compiled,
+)
 from optimizer.iis import explain_coefficient
 from optimizer.instance import load_instance
 from optimizer.model import build_model
@@ -63,8 +72,9 @@ def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptio
         else:
             h, compiled = compile_to_highs(built)
             built.release()  # free Pyomo's expressions before HiGHS needs its memory
+            method = METHOD_NAMES.get(highs_solver(options.algorithm, compiled, warm=False), "")
             lap("handoff_s", f"HiGHS: solving {'a MILP' if compiled.is_mip else 'an LP'} of {len(compiled.columns):,} "
-                             f"columns, {len(compiled.rows):,} rows")
+                             f"columns, {len(compiled.rows):,} rows{method}")
             raw = solve_compiled(h, compiled, options, progress=progress)
             timings.update(raw.timings)
             clock = time.perf_counter()

@@ -64,7 +64,23 @@ class Status(StrEnum):
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
 
-ALGORITHMS = ("choose", "simplex", "ipm", "pdlp")
+ALGORITHMS = ("auto", "choose", "simplex", "ipm", "pdlp")
+"""``auto`` is procure's choice (:func:`highs_solver`); the others are HiGHS's ``solver`` option."""
+
+IPM_FROM_COLUMNS = 50_000
+"""Under ``auto``, a cold LP of at least this many columns is solved by interior point with
+crossover, a smaller one by HiGHS's ``choose`` (dual simplex). Measured on generated instances
+(docs/performance.md, "HiGHS algorithm and options"): interior point with crossover took 1.08×
+dual simplex's time at 20k columns (medium), 0.63–0.74× at 78k and 0.62× at 290k (large)."""
+
+START_CROSSOVER = 1e-6
+"""Relative optimality gap at which interior point hands over to crossover (HiGHS's default 1e-8).
+At 1e-8 the interior point stalls on large plans ("no progress") and HiGHS redoes the whole LP by
+dual simplex (137 s against 52 s at large); crossover ends at a vertex either way, so the plan is
+as exact."""
+
+METHOD_NAMES = {"ipm": " by interior point with crossover", "simplex": " by simplex", "pdlp": " by PDLP"}
+"""How a progress message names HiGHS's method (``choose`` leaves it to HiGHS: no name)."""
 
 Progress = Callable[[str], None]
 """Told what a solve is doing, in words, as it happens: each stage as it starts, then HiGHS's log
@@ -76,7 +92,8 @@ class SolveOptions:
     """Solver options, one-to-one with the CLI flags.
 
     ``time_limit`` in seconds (None = none); ``mip_gap`` relative (spec default 1e-6);
-    ``threads`` for HiGHS (None = its default); ``algorithm`` HiGHS's ``solver`` option for LPs;
+    ``threads`` for HiGHS (None = its default); ``algorithm`` the LP method: ``auto`` (procure's
+    choice by size, :func:`highs_solver`) or HiGHS's ``solver`` option;
     ``log`` prints HiGHS's own log; ``max_memory`` the memory budget in bytes (None = none), see
     :func:`optimizer.health.check_size`.
     """
@@ -84,7 +101,7 @@ class SolveOptions:
     time_limit: float | None = None
     mip_gap: float = 1e-6
     threads: int | None = None
-    algorithm: str = "choose"
+    algorithm: str = "auto"
     presolve: bool = True
     log: bool = False
     max_memory: float | None = DEFAULT_MAX_MEMORY  # bytes; a bigger model is refused before it is built
@@ -270,11 +287,26 @@ def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: n
     return [space[i] for i in order.tolist()], names.take(order), A, cost, rhs, side, concat(block_rows, pyomo_rows)
 
 
-def _configure(h: highspy.Highs, options: SolveOptions, following: bool = False) -> None:
+def highs_solver(algorithm: str, compiled: Compiled, warm: bool) -> str:
+    """HiGHS's ``solver`` option for ``algorithm`` on this model.
+
+    ``auto`` picks interior point (with crossover, so the plan is a vertex with a basis) for a cold
+    LP of at least ``IPM_FROM_COLUMNS`` columns, and ``choose`` (dual simplex) for a smaller LP, a
+    MILP, or a model HiGHS holds a basis for (a re-solve: simplex starts from that basis).
+    """
+    if algorithm != "auto":
+        return algorithm
+    if compiled.is_mip or warm or len(compiled.columns) < IPM_FROM_COLUMNS:
+        return "choose"
+    return "ipm"
+
+
+def _configure(h: highspy.Highs, options: SolveOptions, compiled: Compiled, following: bool = False) -> None:
     h.setOptionValue("output_flag", options.log or following)
     h.setOptionValue("log_to_console", options.log)
     h.setOptionValue("mip_rel_gap", options.mip_gap)
-    h.setOptionValue("solver", options.algorithm)
+    h.setOptionValue("solver", highs_solver(options.algorithm, compiled, warm=h.getBasis().valid))
+    h.setOptionValue("start_crossover_tolerance", START_CROSSOVER)
     h.setOptionValue("presolve", "on" if options.presolve else "off")
     if options.time_limit is not None:
         h.setOptionValue("time_limit", float(options.time_limit))
@@ -300,7 +332,7 @@ def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions |
     ``progress`` is told HiGHS's log lines as they come.
     """
     options = options or SolveOptions()
-    _configure(h, options, following=progress is not None)
+    _configure(h, options, compiled, following=progress is not None)
     t0 = time.perf_counter()
     if compiled.columns:
         if progress is None:
