@@ -223,7 +223,6 @@ def main() -> None:
         print(json.dumps(child(args.child, args.npz, args.pdlp_time_limit)), flush=True)
         return
 
-
     command = ".venv/bin/python benchmarks/algorithms.py " + " ".join(sys.argv[1:])
     sizes = [s for s in args.sizes.split(",") if s]
     configs = [c for c in args.configs.split(",") if c]
@@ -234,8 +233,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="procure-algorithms-"))
     results: dict[str, Any] = {}
     for size in sizes:
-        paths = {"json": tmp / f"{scale.file_stem(size)}.json", "npz": tmp / f"{scale.file_stem(size)}.npz"}
-        paths["json"].write_text(json.dumps(scale.generated(size, args.seed)))
+        paths = scale.write_instance(tmp, size, args.seed)
         version = procure_version()
         meta = scale.run_child("export", size, paths, True, args.timeout)
         print(f"{size}: {meta['columns']:,} columns, {meta['rows']:,} rows, {meta['nonzeros']:,} non-zeros, "

@@ -252,9 +252,13 @@ def generated(size: str, seed: int) -> dict:
     return generate(preset, seed=seed, **overrides)
 
 
-def file_stem(size: str) -> str:
-    """A file name for a size (its knobs' ``:``, ``/`` and ``=`` made safe)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", size)
+def write_instance(tmp: Path, size: str, seed: int) -> dict[str, Path]:
+    """Generate the size's instance into ``tmp``; its JSON path and the path its LP is exported to
+    (file names with the knobs' ``:``, ``/`` and ``=`` made safe)."""
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", size)
+    paths = {"json": tmp / f"{stem}.json", "npz": tmp / f"{stem}.npz"}
+    paths["json"].write_text(json.dumps(generated(size, seed)))
+    return paths
 
 
 def auto_options(shape: dict) -> dict:
@@ -506,8 +510,7 @@ def main() -> None:
     paths: dict[str, dict[str, Path]] = {}
     meta: dict[str, dict] = {}
     for size in dict.fromkeys(sizes + build_sizes):
-        paths[size] = {"json": tmp / f"{file_stem(size)}.json", "npz": tmp / f"{file_stem(size)}.npz"}
-        paths[size]["json"].write_text(json.dumps(generated(size, args.seed)))
+        paths[size] = write_instance(tmp, size, args.seed)
         meta[size] = run_child("export", size, paths[size], True, args.timeout)
         print(f"{size}: {meta[size]['columns']:,} columns, {meta[size]['rows']:,} rows, "
               f"{meta[size]['nonzeros']:,} non-zeros, {meta[size]['integers']} integer", file=sys.stderr, flush=True)
@@ -515,10 +518,10 @@ def main() -> None:
     results: dict[str, dict] = {}
     for size in sizes:
         runs: dict[str, list[dict]] = {r: [] for r in routes}
+        highs = {"bare-auto": auto_options(meta[size])}
         for rep in range(1 if size in once else args.repeat):
             for route in routes:
-                highs = auto_options(meta[size]) if route == "bare-auto" else None
-                r = run_child(route, size, paths[size], True, args.timeout, highs)
+                r = run_child(route, size, paths[size], True, args.timeout, highs.get(route))
                 runs[route].append(r)
                 print(f"{size} #{rep + 1} {route:<8} total {total(route, r):8.2f} s  HiGHS {r['highs_s']:8.2f} s  "
                       f"peak {r['peak_mb']:7,.0f} MB  objective {r['objective']}", file=sys.stderr, flush=True)

@@ -70,8 +70,9 @@ ALGORITHMS = ("auto", "choose", "simplex", "ipm", "pdlp")
 IPM_FROM_COLUMNS = 50_000
 """Under ``auto``, a cold LP of at least this many columns is solved by interior point with
 crossover, a smaller one by HiGHS's ``choose`` (dual simplex). Measured on generated instances
-(docs/performance.md, "HiGHS algorithm and options"): interior point with crossover took 1.08×
-dual simplex's time at 20k columns (medium), 0.63–0.74× at 78k and 0.62× at 290k (large)."""
+(docs/performance.md, "Interior point with early crossover"): interior point with crossover took
+1.00× dual simplex's time at 20k columns (medium), 0.91× at 78k, 0.34–0.64× at 290–357k (large)
+and 0.38× at 1.6M (xl)."""
 
 START_CROSSOVER = 1e-6
 """Relative optimality gap at which interior point hands over to crossover (HiGHS's default 1e-8).
