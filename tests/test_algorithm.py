@@ -12,15 +12,13 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from conftest import EXAMPLES, INSTANCES, solve_checked
+from conftest import EXPECTED, INSTANCES, example_cases, solve_checked
 from feasibility import assert_feasible
 
 import optimizer
 from optimizer import highs
 from optimizer.paths import set_path
 from optimizer.resolve import Resolver
-
-EXPECTED = json.loads((EXAMPLES / "expected.json").read_text()) if (EXAMPLES / "expected.json").exists() else {}
 
 
 def _model(columns: int, mip: bool = False) -> SimpleNamespace:
@@ -62,7 +60,7 @@ def ipm_everywhere(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return chosen
 
 
-@pytest.mark.parametrize("case", sorted(EXPECTED))
+@pytest.mark.parametrize("case", example_cases())
 def test_interior_point_reaches_the_reference_objectives(case: str, examples_dir, ipm_everywhere: list[str]) -> None:
     want = EXPECTED[case]
     solution = solve_checked(examples_dir / f"{case}.json", mip_gap=1e-9)
