@@ -24,6 +24,8 @@ from optimizer.keys import Keys, concat
 from optimizer.model import Built
 from optimizer.model.matrix import RowBlock, variable_index, variable_space
 from optimizer.numerics import check_coefficients, coefficient_ranges
+from optimizer.options import ALGORITHMS, DEFAULT_MIP_GAP
+from optimizer.silent import new_highs
 
 
 def _lean_scipy() -> None:
@@ -64,8 +66,6 @@ class Status(StrEnum):
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
 
-ALGORITHMS = ("auto", "choose", "simplex", "ipm", "pdlp")
-"""``auto`` is procure's choice (:func:`highs_solver`); the others are HiGHS's ``solver`` option."""
 
 IPM_FROM_COLUMNS = 50_000
 """Under ``auto``, a cold LP of at least this many columns is solved by interior point with
@@ -100,7 +100,7 @@ class SolveOptions:
     """
 
     time_limit: float | None = None
-    mip_gap: float = 1e-6
+    mip_gap: float = DEFAULT_MIP_GAP
     threads: int | None = None
     algorithm: str = "auto"
     presolve: bool = True
@@ -116,8 +116,9 @@ class SolveOptions:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
         if self.max_memory is not None and not self.max_memory > 0:
             raise ValueError(f"max memory must be > 0 bytes, got {self.max_memory}")
-        if self.algorithm not in ALGORITHMS:
+        if str(self.algorithm) not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}")
+        object.__setattr__(self, "algorithm", str(self.algorithm))  # an Algorithm member as its plain name
 
 
 ColumnKey = tuple[str, tuple]
@@ -244,8 +245,7 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     status = h.passModel(lp)
     if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
         raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
