@@ -21,11 +21,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimizer.folder import check_folder
 from optimizer.kpis import EXPECTED, weighted
 from optimizer.results import Solution, write_files_atomically
 
 PART_LABEL = {"shortfall": "(take-or-pay shortfall)", "onboarding": "(onboarding fee)"}
 """How NPV parts that belong to no chip are shown in the attribution by chip."""
+
+CHANGES = {"contracts": ("added", "removed", "more", "fewer"),
+           "limits": ("now binding", "no longer binding", "price moved")}
+"""The kinds of change in :attr:`Comparison.contracts` and :attr:`Comparison.limits`, in the order they are shown."""
 
 
 @dataclass
@@ -67,6 +72,22 @@ class Comparison:
             keys = rows[by].map(lambda v: "(solver rounding)" if pd.isna(v) else v)
         return rows.delta_usd.groupby(keys.to_numpy(), sort=False).sum()
 
+    def change_counts(self, plan: str, table: str) -> dict[str, int]:
+        """How many rows of ``table`` (``"contracts"`` or ``"limits"``) changed for ``plan``, by kind of change.
+
+        Kinds in a fixed order (see :data:`CHANGES`), only those that occur.
+        """
+        df = getattr(self, table)
+        counts = df[df.plan == plan].change.value_counts() if not df.empty else pd.Series(dtype=int)
+        return {kind: int(counts[kind]) for kind in CHANGES[table] if kind in counts}
+
+    def key_figure(self, kpi: str, plan: str) -> float | None:
+        """A key figure of ``plan`` by its :mod:`optimizer.kpis` name (e.g. ``"peak power held"``); None if absent."""
+        rows = self.kpis[self.kpis.kpi == kpi] if not self.kpis.empty else self.kpis
+        if rows.empty or pd.isna(rows[plan].iloc[0]):
+            return None
+        return float(rows[plan].iloc[0])
+
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write ``compare.md``, ``compare.html``, their charts (``compare-*.svg``) and the tables as CSV."""
         from optimizer.compare_report import build_comparison
@@ -89,11 +110,15 @@ def compare(*plans: str | Path | Solution, names: Sequence[str] | None = None) -
     """Compare plans (solution folders or :class:`Solution` objects); the first is the baseline.
 
     ``names`` label the plans (default: the folder names, or the instance names).
-    Raises :class:`~optimizer.folder.FolderError` for a folder that cannot be read, and
+    Raises :class:`~optimizer.folder.FolderError` for a folder that cannot be read (saying what to run when
+    it is an instance file, missing, or not written by ``procure solve --out``), and
     ``ValueError`` for fewer than two plans or duplicate names.
     """
     if len(plans) < 2:
         raise ValueError("compare needs at least two plans")
+    for p in plans:
+        if not isinstance(p, Solution):
+            check_folder(Path(p), then="compare")
     solutions = [p if isinstance(p, Solution) else Solution.read(p) for p in plans]
     labels = list(names) if names is not None else _default_names(plans, solutions)
     if len(labels) != len(solutions) or len(set(labels)) != len(labels):

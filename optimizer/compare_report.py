@@ -145,9 +145,7 @@ def _decisions(doc: Document, c: Comparison) -> None:
         rows = df[df.plan == name]
         if rows.empty:
             continue
-        counts = rows.change.value_counts()
-        doc.heading(f"{name}: " + ", ".join(f"{counts[k]} {k}" for k in ("added", "removed", "more", "fewer")
-                                            if k in counts), 3)
+        doc.heading(f"{name}: " + ", ".join(f"{n} {k}" for k, n in c.change_counts(name, "contracts").items()), 3)
         shown = [{"provider": r.provider, "chip": r.chip, "year": str(int(r.year)), "change": r.change,
                   f"{c.baseline} chips": number(r.baseline_chips, 0), f"{name} chips": number(r.plan_chips, 0),
                   "Δ chips": number(r.delta_chips, 0, sign=True), "Δ NPV": signed_usd(r.delta_npv_usd)}
@@ -166,8 +164,7 @@ def _limits(doc: Document, c: Comparison) -> None:
         rows = df[df.plan == name]
         if rows.empty:
             continue
-        counts = rows.change.value_counts()
-        doc.heading(f"{name}: " + ", ".join(f"{n} {k}" for k, n in counts.items()), 3)
+        doc.heading(f"{name}: " + ", ".join(f"{n} {k}" for k, n in c.change_counts(name, "limits").items()), 3)
 
         def price(v: float, unit: str | None) -> str:
             return "–" if pd.isna(v) else per_unit(v, unit or "")

@@ -18,6 +18,7 @@ import pyomo.environ as pyo
 from optimizer.highs import SolveOptions, solve_model
 from optimizer.model import Built, build_model
 from optimizer.prepare import Prepared
+from optimizer.units import usd
 
 TOLERANCE = 1e-6
 
@@ -143,10 +144,10 @@ def _finding(prep: Prepared, key: tuple, amount: float) -> Finding:
                        f"global_power_mw{when}: needs {amount:,.1f} MW more")
     if family == "budget_year":
         return Finding(family, "budget.per_year_usd", str(year), year, scenario, amount, "USD",
-                       f"budget.per_year_usd{when}: short by {money(amount)}")
+                       f"budget.per_year_usd{when}: short by {usd(amount)}")
     if family == "budget_total":
         return Finding(family, "budget.total_usd", "whole horizon", None, scenario, amount, "USD",
-                       f"budget.total_usd{when}: short by {money(amount)}")
+                       f"budget.total_usd{when}: short by {usd(amount)}")
     if family == "supply":
         path = f"offers[{subject}].max_new_chips_per_year"
         return Finding(family, path, prep.offer_ids[subject], year, scenario, amount, "chips",
@@ -197,14 +198,4 @@ def structural_findings(prep: Prepared) -> list[Finding]:
     return out
 
 
-def money(usd: float) -> str:
-    """USD in a short human form: $412M, $3.20B, $12,345."""
-    a = abs(usd)
-    if a >= 1e9:
-        return f"${usd / 1e9:,.2f}B"
-    if a >= 1e6:
-        return f"${usd / 1e6:,.1f}M"
-    return f"${usd:,.0f}"
-
-
-__all__ = ["Finding", "diagnose", "money"]
+__all__ = ["Finding", "diagnose"]

@@ -9,13 +9,15 @@ for the Markdown.
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from optimizer.charts import inline
+from optimizer.units import number, signed_usd, usd
+
+__all__ = ["Document", "number", "signed_usd", "usd"]
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1f2328;
@@ -154,32 +156,3 @@ def _html_table(df: pd.DataFrame, numeric: list[str], caption: str) -> str:
         rows.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{_inline(caption)}</caption>" if caption else ""
     return f'<div class="scroll"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-
-
-def usd(value: float | None) -> str:
-    """USD in short form: $536.30B, $412.5M, $12,345; blank for missing values."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    a = abs(value)
-    if a >= 1e9:
-        return f"${value / 1e9:,.2f}B"
-    if a >= 1e6:
-        return f"${value / 1e6:,.1f}M"
-    return f"${value:,.0f}"
-
-
-def signed_usd(value: float | None) -> str:
-    """A difference in USD with its sign: +$1.20B, −$35.0M, 0."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) < 0.5:
-        return "0"
-    return ("+" if value > 0 else "−") + usd(abs(value))
-
-
-def number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
-    """A number with thousands separators; "–" when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
-    return text.replace("-", "−")

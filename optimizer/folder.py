@@ -62,11 +62,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def solve_first(instance: str = "INSTANCE", then: str | None = None) -> str:
+    """What to run to get a solution folder: ``run `procure solve INSTANCE --out DIR` first[, then THEN DIR]``."""
+    return f"run `procure solve {instance} --out DIR` first" + (f", then {then} DIR" if then else "")
+
+
+def check_folder(path: Path, then: str | None = None) -> None:
+    """Raise :class:`FolderError` with what to run unless ``path`` is a folder with a ``solution.json``.
+
+    ``then`` is the command that reads the folder (``"compare"``, ``"report"``), named in the hint.
+    """
+    if path.is_file() and path.suffix.lower() == ".json":
+        raise FolderError(f"{path} is an instance file, not a solved plan: {solve_first(str(path), then)}")
+    if path.exists() and not path.is_dir():
+        raise FolderError(f"{path} is a file, not a folder written by `procure solve --out`: {solve_first(then=then)}")
+    if not path.is_dir():
+        raise FolderError(f"{path}: no such folder; {solve_first(then=then)}")
+    if not (path / "solution.json").exists():
+        raise FolderError(_no_solution(path, then))
+
+
+def _no_solution(folder: Path, then: str | None = None) -> str:
+    return f"{folder}: no solution.json, so not a folder written by `procure solve --out`; {solve_first(then=then)}"
+
+
 def read_json(path: Path) -> dict[str, Any]:
     """A JSON object from ``path``, or :class:`FolderError` naming the file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if path.name == "solution.json":
+            raise FolderError(_no_solution(path.parent)) from None
         raise FolderError(f"{path.parent}: no {path.name} (not a folder written by procure solve --out)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise FolderError(f"{path}: cannot be read ({e})") from None

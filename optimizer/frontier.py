@@ -23,6 +23,7 @@ from optimizer.charts import PALETTE, STYLE, to_svg
 from optimizer.results import write_files_atomically
 from optimizer.schema import Instance
 from optimizer.sweep import _base_data, sweep
+from optimizer.units import plural
 
 DEFAULT_PATH = "diversification.max_share"
 COLUMNS = ["run", "value", "status", "objective_usd", "largest_share", "largest_provider", "providers_used",
@@ -80,7 +81,8 @@ def chart(table: pd.DataFrame, title: str, label: str = "max_share") -> Figure:
             ax.legend(loc="upper right")
         skipped = int(table.objective_usd.isna().sum())
         if skipped:
-            ax.text(0.0, -0.18, f"{skipped} run(s) without a plan are not shown", transform=ax.transAxes,
+            verb = "is" if skipped == 1 else "are"
+            ax.text(0.0, -0.18, f"{plural(skipped, 'run')} without a plan {verb} not shown", transform=ax.transAxes,
                     fontsize=7, color="#777777")
     return fig
 

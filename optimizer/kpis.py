@@ -39,13 +39,16 @@ Definitions:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from optimizer.csvfiles import csv_text
 from optimizer.prepare import HOURS_PER_YEAR
+from optimizer.units import number, per_unit, usd
 
 if TYPE_CHECKING:
     from optimizer.results import Solution
@@ -84,12 +87,16 @@ class Kpis:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-    def overall(self) -> pd.Series:
-        """Headline values of the plan as a whole (the expected row with scenarios), by (kpi, unit)."""
+    def overall(self) -> KeyFigures:
+        """Headline values of the plan as a whole (the expected row with scenarios), by (kpi, unit).
+
+        A numeric pandas Series that prints in human units ($536.30B, 13,748.6 MW, 30.5%).
+        """
         h = self.headline
         scen = EXPECTED if (h.scenario == EXPECTED).any() else None
         rows = h[h.scenario == scen] if scen is not None else h[h.scenario.isna()]
-        return rows.set_index(["kpi", "unit"]).value
+        return KeyFigures(rows.set_index(["kpi", "unit"]).value)
+
 
     def to_dict(self) -> dict[str, list[dict]]:
         from optimizer.results import _plain
@@ -100,8 +107,37 @@ class Kpis:
         """File name → text: ``kpis.json`` (every table) and one CSV per table (``kpis.csv`` is the headline)."""
         out = {"kpis.json": json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"}
         for name, df in self.tables().items():
-            out["kpis.csv" if name == "headline" else f"{name}.csv"] = df.to_csv(index=False)
+            out["kpis.csv" if name == "headline" else f"{name}.csv"] = csv_text(df)
         return out
+
+
+def shown(value: float, unit: str) -> str:
+    """A key figure in human units: $536.30B, $2.56 per bf16_pflops-hour, 13,748.6 MW, 30.5%, 14."""
+    if unit == "USD":
+        return usd(value)
+    if unit.startswith("USD per "):
+        return f"{per_unit(value, unit)}"
+    if unit == "%":
+        return f"{number(value, 1)}%"
+    if unit == "MW":
+        return f"{number(value, 1)} MW"
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
+class KeyFigures(pd.Series):
+    """The headline key figures by (kpi, unit): numbers as numbers, printed in human units."""
+
+    @property
+    def _constructor(self) -> type[pd.Series]:
+        return pd.Series  # anything derived from it is a plain Series
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+    def lines(self) -> list[str]:
+        """One line per figure: its name and the value in human units, aligned."""
+        width = max((len(kpi) for kpi, _ in self.index), default=0)
+        return [f"{kpi:<{width}}  {shown(v, unit)}" for (kpi, unit), v in self.items()]
 
 
 def compute_kpis(sol: Solution) -> Kpis:
@@ -328,6 +364,11 @@ def _merge(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataF
 def _power_shares(power: pd.DataFrame) -> pd.DataFrame:
     g = power.groupby(["provider", "year", "scenario"], sort=False)
     df = pd.DataFrame({"mw_mean": g.mw.mean(), "mw_peak": g.mw.max(), "limit_mw": g.limit_mw.max()}).reset_index()
+    expected = (df.scenario == EXPECTED).to_numpy()
+    if expected.any():  # peak power held is the largest over the scenarios, not the peak of expected MW
+        worst = peak_power_mw(power[power.scenario != EXPECTED], ["provider", "year"])
+        df.loc[expected, "mw_peak"] = [float(worst.get((p, y), 0.0))
+                                       for p, y in zip(df.provider[expected], df.year[expected], strict=True)]
     headroom = df.limit_mw - df.mw_peak
     df["headroom_mw"] = headroom.where(headroom.abs() > 1e-9 * df.limit_mw.abs(), 0.0)
     total = df.groupby(["year", "scenario"]).mw_mean.transform("sum")
@@ -352,7 +393,7 @@ def _headline(ctx: _Context, k: Kpis, power: pd.DataFrame, idle: pd.DataFrame) -
         for w in inst.workloads:
             add(f"effective cost, {w.id}", f"USD per {w.metric}-hour", uc.usd_per_metric_hour.get(w.id, np.nan))
         pw = power[_is(power.scenario, s)]
-        add("peak power held", "MW", pw.groupby("period").mw.sum().max())
+        add("peak power held", "MW", peak_power_mw(pw if s != EXPECTED else power[power.scenario != EXPECTED]).iloc[0])
         held = pw.groupby("provider", sort=False).mw.sum()
         shares = held / held.sum() if held.sum() > 0 else held * np.nan
         for p in inst.providers:
@@ -365,6 +406,21 @@ def _headline(ctx: _Context, k: Kpis, power: pd.DataFrame, idle: pd.DataFrame) -
         at_limit = ps.headroom_mw <= 1e-6 * np.maximum(ps.limit_mw, 1.0)
         add("provider-years at their power limit", "provider-years", int(at_limit.sum()))
     return pd.DataFrame(rows, columns=["kpi", "unit", "scenario", "value"])
+
+
+def peak_power_mw(power: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
+    """Peak power held (MW), the one definition every output uses (docs/kpis.md).
+
+    The most facility MW held, summed over the providers of a group, in any one period and, with
+    scenarios, in any one scenario (the worst case, not an expectation). ``by`` names the groups
+    (``["provider", "year"]``, ``["year"]``); with none, a one-row Series for the whole plan.
+    ``power`` is a power table (``Solution.power``: provider, period, year, mw, scenario).
+    """
+    if power.empty:
+        return pd.Series(dtype=float)
+    scenario = power.scenario.map(lambda s: "" if pd.isna(s) else str(s)).rename("_scenario")
+    held = power.groupby([*(power[k] for k in by), scenario, power.period], sort=True).mw.sum()
+    return held.groupby(level=list(range(len(by)))).max() if by else pd.Series([float(held.max())])
 
 
 def weighted(df: pd.DataFrame, sol: Solution, keys: list[str], values: list[str]) -> pd.DataFrame:

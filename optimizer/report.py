@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer import charts
-from optimizer.document import Document, number, usd
+from optimizer.document import Document
 from optimizer.kpis import EXPECTED, Kpis, weighted
 from optimizer.report_format import (
     expected_note,
@@ -29,7 +29,7 @@ from optimizer.report_format import (
     year_grid,
 )
 from optimizer.results import Solution, write_files_atomically
-from optimizer.summary import per_unit
+from optimizer.units import number, per_unit, plural, usd
 
 MOST_ROWS = 25
 """Long tables (shadow prices, binding limits) show this many rows; the CSVs hold them all."""
@@ -53,7 +53,7 @@ def _two_stage(doc: Document, sol: Solution) -> None:
 
     plan = two_stage(sol)
     doc.heading("Two-stage plan: what to sign now")
-    doc.paragraph(f"Contracts signed in the first {plan.first_stage_years} year(s) are the same in every "
+    doc.paragraph(f"Contracts signed in the first {plural(plan.first_stage_years, 'year')} are the same in every "
                   "scenario: they are what to sign now, before the outcome is known. Later contracts are each "
                   "scenario's recourse.")
     if plan.first_stage.empty:
@@ -70,7 +70,7 @@ def _two_stage(doc: Document, sol: Solution) -> None:
         "scenario": out.scenario.astype(str), "probability": out.probability.map(lambda v: f"{v:g}"),
         "NPV": out.npv_usd.map(usd), "first stage": out.first_stage_npv_usd.map(usd),
         "recourse": out.recourse_npv_usd.map(usd), "spend": out.spend_usd.map(usd),
-        "shortfall": out.shortfall_usd.map(usd), "peak MW": out.peak_mw.map(lambda v: number(v, 1))})
+        "shortfall": out.shortfall_usd.map(usd), "peak power held, MW": out.peak_mw.map(lambda v: number(v, 1))})
     doc.table(table, numeric=[c for c in table.columns if c != "scenario"],
               caption="Outcome per scenario (NPV of that scenario alone; spend and shortfalls nominal)")
     rows = []
@@ -172,7 +172,8 @@ def _capacity(doc: Document, sol: Solution) -> None:
               "Facility MW held at each provider, per period." + expected_note(sol))
     mean = power.groupby(["provider", "year"]).mw.mean().reset_index()
     doc.table(formatted_grid(year_grid(mean, "provider", "mw", order), lambda v: number(v, 0), total=True),
-              caption="Mean MW held per year.")
+              caption="Mean power held per year, MW: the mean over the year's periods "
+                      "(peak power held is a key figure).")
 
 
 def _spend(doc: Document, sol: Solution, k: Kpis) -> None:
@@ -273,7 +274,7 @@ def _power(doc: Document, sol: Solution, k: Kpis) -> None:
     ps = ps[ps.scenario == EXPECTED] if len(sol.scenarios) > 1 else ps
     grid = year_grid(ps, "provider", "headroom_mw", order)
     doc.table(formatted_grid(grid, lambda v: "at limit" if abs(v) < 1e-6 else number(v, 0)),
-              caption="Headroom: the provider's limit minus the peak MW held that year.")
+              caption="Headroom: the provider's limit minus its peak power held that year (MW).")
 
 
 def _shares(doc: Document, sol: Solution, k: Kpis) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimizer.document import number, usd
 from optimizer.results import Solution
+from optimizer.units import number, plural, usd
 
 
 def status_text(sol: Solution) -> str:
@@ -31,11 +31,12 @@ def facts(sol: Solution) -> list[str]:
     inst = sol.inputs
     if inst is not None:
         h = inst.horizon
-        out.append(f"Horizon {h.start_year}–{h.start_year + h.years - 1}, {h.periods_per_year} period(s) a year, "
+        out.append(f"Horizon {h.start_year}–{h.start_year + h.years - 1}, "
+                   f"{plural(h.periods_per_year, 'period')} a year, "
                    f"discount rate {inst.discount_rate:.1%}")
         if inst.scenarios is not None:
             cases = ", ".join(f"{c.id} {c.probability:.0%}" for c in inst.scenarios.cases)
-            out.append(f"Scenarios: {cases}; the first {inst.scenarios.first_stage_years} year(s) are signed "
+            out.append(f"Scenarios: {cases}; the first {plural(inst.scenarios.first_stage_years, 'year')} are signed "
                        "before the outcome is known")
     if sol.providers_used:
         out.append("Providers used: " + ", ".join(sol.providers_used))

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from optimizer.folder import FolderError, instance_data, read_instance, read_json, read_table
+from optimizer.csvfiles import csv_text
+from optimizer.folder import FolderError, check_folder, instance_data, read_instance, read_json, read_table
 from optimizer.highs import RawSolution, Status
 from optimizer.limits import binding, duals_note, limit_rows, shadow_prices
 from optimizer.model import MONEY, Built
@@ -25,7 +26,8 @@ from optimizer.prepare import Prepared
 from optimizer.schema import Instance
 
 if TYPE_CHECKING:
-    from optimizer.kpis import Kpis
+    from optimizer.csvfiles import csv_text
+from optimizer.kpis import Kpis
 
 ZERO_CHIPS = 1e-9
 """Rows with fewer chips than this are left out of the tables (spec §7 allows it). HiGHS returns
@@ -156,10 +158,10 @@ class Solution:
         if self.inputs is not None:
             files["instance.json"] = json.dumps(instance_data(self.inputs), indent=1, allow_nan=False) + "\n"
         if not self.demand.empty:
-            files["demand.csv"] = self.demand.to_csv(index=False)
+            files["demand.csv"] = csv_text(self.demand)
         if self.has_plan:
             for name in TABLES:
-                files[f"{name}.csv"] = getattr(self, name).to_csv(index=False)
+                files[f"{name}.csv"] = csv_text(getattr(self, name))
             if self.inputs is not None:
                 files.update(self.kpis.files())
         written = write_files_atomically(out, files)
@@ -177,7 +179,7 @@ class Solution:
         """
         path = Path(folder)
         if not path.is_dir():
-            raise FolderError(f"{path}: no such folder")
+            check_folder(path, then="report")
         data = read_json(path / "solution.json")
         try:
             status = Status(data["status"])
@@ -315,9 +317,11 @@ class _Tables:
         prep = self.prep
         o, t, s = np.nonzero(self.X)
         chips = self.X[o, t, s]
-        return pd.DataFrame({**self._labels(o, t, s), "chips": chips, "scenario": self._scenario(s),
-                             "term_periods": prep.term[o], "price_per_chip_hour": prep.price[o, t],
-                             "npv_usd": prep.npv_cost[o, t] * chips})
+        table = pd.DataFrame({**self._labels(o, t, s), "chips": chips, "chips_whole": np.floor(chips + 0.5),
+                              "scenario": self._scenario(s), "term_periods": prep.term[o],
+                              "price_per_chip_hour": prep.price[o, t], "npv_usd": prep.npv_cost[o, t] * chips})
+        order = np.lexsort((s, *(table[k].to_numpy(dtype=str) for k in ("offer", "chip", "provider")), t))
+        return table.iloc[order].reset_index(drop=True).astype({"chips_whole": "int64"})
 
     def active(self) -> pd.DataFrame:
         o, t, s = np.nonzero(self.A)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pandas as pd
-from rich.console import RenderableType
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 
-from optimizer.diagnose import money
+from optimizer.kpis import peak_power_mw
 from optimizer.results import Solution
+from optimizer.tables import titled_table
+from optimizer.units import UNIT_NOTES, per_unit, usd
 
 
 def _expected(df: pd.DataFrame, sol: Solution, by: list[str], value: str) -> pd.DataFrame:
@@ -26,8 +27,8 @@ def _expected(df: pd.DataFrame, sol: Solution, by: list[str], value: str) -> pd.
     return weighted.groupby(by)["_v"].sum().unstack("year", fill_value=0.0)
 
 
-def _year_table(title: str, grid: pd.DataFrame, fmt, total: bool = True) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+def _year_table(title: str, grid: pd.DataFrame, fmt, total: bool = True) -> RenderableType:
+    table = titled_table(title)
     table.add_column("")
     years = list(grid.columns)
     for y in years:
@@ -56,9 +57,22 @@ MW_UNITS = [(1.0, "MW", 1), (1.0, "MW", 0)]
 CHIP_UNITS = [(1.0, "chips", 0), (1e3, "thousand chips", 0)]
 
 
-def _table(title: str, grid: pd.DataFrame, units: list[tuple[float, str, int]], total: bool = True) -> Table:
+def _table(title: str, grid: pd.DataFrame, units: list[tuple[float, str, int]], total: bool = True) -> RenderableType:
     label, fmt = _scaled(grid, units)
     return _year_table(title.format(unit=label), grid, fmt, total)
+
+
+def _peak_power_table(sol: Solution) -> RenderableType:
+    """Peak power held per provider and year; the total row is the peak of all providers together
+    (the most MW held in any one period), not the sum of each provider's own peak."""
+    worst = " (largest over scenarios)" if len(sol.scenarios) > 1 else ""
+    grid = peak_power_mw(sol.power, ["provider", "year"]).unstack("year", fill_value=0.0)
+    label, fmt = _scaled(grid, MW_UNITS)
+    view = _year_table(f"Peak power held by provider, {label}{worst}", grid, fmt, total=False)
+    if len(grid) > 1:
+        view.add_row("all providers", *(fmt(v) for v in peak_power_mw(sol.power, ["year"])),
+                                    style="bold")
+    return view
 
 
 def summary(sol: Solution) -> Iterator[RenderableType]:
@@ -74,9 +88,7 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
     expected = " (expected over scenarios)" if len(sol.scenarios) > 1 else ""
     yield _table(f"Spend by provider, nominal {{unit}}{expected}",
                  _expected(sol.payments, sol, ["provider", "year"], "total_usd"), MONEY_UNITS)
-    power = sol.power.groupby(["provider", "year", "scenario"], dropna=False)["mw"].max().reset_index()
-    yield _table(f"Peak power held by provider, {{unit}}{expected}",
-                 _expected(power, sol, ["provider", "year"], "mw"), MW_UNITS)
+    yield _peak_power_table(sol)
     if not sol.active.empty:
         per_year = (sol.active.groupby(["chip", "year", "scenario"], dropna=False)["chips"].sum()
                     / sol.periods_per_year).reset_index()
@@ -89,19 +101,9 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
         yield from two_stage_view(two_stage(sol))
     if not sol.shortfalls.empty:
         yield Text("Spend-commitment shortfalls (paid as take-or-pay): " + "; ".join(
-            f"commitment {r.commitment} ({r.provider}) {money(r.usd)}"
+            f"commitment {r.commitment} ({r.provider}) {usd(r.usd)}"
             + (f" in {r.scenario}" if r.scenario is not None else "") for r in sol.shortfalls.itertuples()))
     yield binding_table(sol)
-
-
-def per_unit(value: float, unit: str) -> str:
-    """A shadow price in short form: -1.04M $/MW, 0.04 $/$, 17.5k $/bf16_pflops."""
-    unit = unit.replace("USD per USD", "$/$").replace("USD per ", "$/")
-    a = abs(value)
-    for divisor, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= divisor:
-            return f"{value / divisor:,.2f}{suffix} {unit}"
-    return f"{value:,.2f} {unit}"
 
 
 def headline(sol: Solution) -> Text:
@@ -110,7 +112,7 @@ def headline(sol: Solution) -> Text:
     text.append(f"{sol.instance}: ", style="bold")
     text.append(str(sol.status), style=style)
     if sol.objective_usd is not None:
-        text.append(f"   NPV {money(sol.objective_usd)} ({sol.objective_usd:,.0f} USD)")
+        text.append(f"   NPV {usd(sol.objective_usd)} ({sol.objective_usd:,.0f} USD)")
     if sol.mip_gap is not None:
         text.append(f"   MIP gap {sol.mip_gap:.2e}")
     if sol.providers_used:
@@ -130,11 +132,9 @@ def binding_table(sol: Solution, most: int = 12) -> RenderableType:
     prices = sol.shadow_prices.set_index(["limit", "subject", "year", "scenario"]).shadow_price \
         if not sol.shadow_prices.empty else pd.Series(dtype=float)
     units = dict(zip(b.limit, b.price_unit, strict=False))
-    table = Table(title="Binding limits" + (f" ({sol.duals_note})" if sol.duals_note else ""),
-                  title_justify="left", show_edge=False, header_style="bold")
-    for name, justify in (("limit", "left"), ("subject", "left"), ("year", "right"), ("periods", "right"),
-                          ("shadow price", "right")):
-        table.add_column(name, justify=justify)
+    table = titled_table("Binding limits" + (f" ({sol.duals_note})" if sol.duals_note else ""),
+                               [("limit", "left"), ("subject", "left"), ("year", "right"), ("periods", "right"),
+                                ("shadow price", "right")])
     scenarios = len(sol.scenarios) > 1
     if scenarios:
         table.add_column("scenario")
@@ -145,4 +145,7 @@ def binding_table(sol: Solution, most: int = 12) -> RenderableType:
         table.add_row(*cells, *([Text(str(scenario))] if scenarios else []))
     if len(per_year) > most:
         table.add_row("…", f"{len(per_year) - most} more in binding.csv", "", "", "")
-    return table
+    notes = ["shadow price: the change in NPV for one more unit of the limit (negative: the plan gets cheaper)"]
+    notes += [note for abbreviation, note in UNIT_NOTES.items()
+              if any(str(u).endswith(f" {abbreviation}") for u in units.values())]
+    return Group(table, Text("; ".join(notes), style="dim"))

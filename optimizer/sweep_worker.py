@@ -8,7 +8,7 @@ Key figures of a run (the sweep table's columns; money in USD, power in MW):
 - ``objective_usd``: the expected NPV (spec §6);
 - ``spend_usd``: nominal payments inside the horizon, expected over scenarios;
 - ``shortfall_usd``: take-or-pay shortfalls, nominal, expected over scenarios;
-- ``peak_mw``: the most MW held at all providers together in any period (and any scenario);
+- ``peak_mw``: peak power held, MW (``optimizer.kpis.peak_power_mw``, defined in docs/kpis.md);
 - ``largest_share``: the largest share one provider holds in any period and scenario, measured
   like the instance's diversification limit (its perf metric, or MW without one); 0–1;
 - ``largest_provider``: who holds it; ``providers_used``: providers holding a contract, ``;``-joined.
@@ -28,6 +28,7 @@ from optimizer.api import solve
 from optimizer.errors import InstanceError
 from optimizer.highs import SolveOptions
 from optimizer.instance import load_instance
+from optimizer.kpis import peak_power_mw
 from optimizer.paths import apply_settings
 from optimizer.resolve import Resolver
 from optimizer.results import Solution
@@ -96,7 +97,7 @@ def run_kpis(sol: Solution, inst: Instance) -> dict[str, Any]:
     if not sol.has_plan:
         return row
     share, who = largest_share(sol, inst)
-    peak = sol.power.groupby([_labels(sol.power.scenario), "period"]).mw.sum().max() if not sol.power.empty else 0
+    peak = peak_power_mw(sol.power).iloc[0] if not sol.power.empty else 0.0
     row.update(spend_usd=_expected(sol.payments, "total_usd", sol), shortfall_usd=_expected(sol.shortfalls, "usd", sol),
                peak_mw=float(peak), largest_share=share, largest_provider=who,
                providers_used=";".join(sol.providers_used))

@@ -13,22 +13,15 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from optimizer.diagnose import money
+from optimizer.compare import Comparison
 from optimizer.hedging import Hedging
 from optimizer.scenarios import TwoStagePlan
+from optimizer.tables import titled_table
+from optimizer.units import number, plural, signed_usd, usd
 
 
 def _table(title: str, columns: list[tuple[str, str]]) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
-    for name, justify in columns:
-        table.add_column(Text(name), justify=justify)  # type: ignore[arg-type]  # Text: no markup in paths
-    return table
-
-
-def _usd(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return money(0.0 if abs(value) < 0.5 else value)  # no "$-0" from solver round-off
+    return titled_table(title, columns)
 
 
 def _cell(value: object) -> str:
@@ -41,13 +34,14 @@ def sweep_table(table: pd.DataFrame, paths: list[str], most: int = 40) -> Render
     """The sweep's rows (the first ``most``) with the values set, status, NPV and key figures."""
     view = _table(f"Sweep: {len(table)} runs", [("run", "right"), *((p, "right") for p in paths),
                                                 ("status", "left"), ("NPV", "right"), ("spend", "right"),
-                                                ("peak MW", "right"), ("top share", "right"), ("providers", "left")])
+                                                ("peak power held, MW", "right"), ("top share", "right"),
+                                                ("providers", "left")])
     for row in table.head(most).to_dict("records"):
         status = str(row["status"])
         style = {"optimal": "green", "feasible": "yellow"}.get(status, "red")
         share, peak = row["largest_share"], row["peak_mw"]
         view.add_row(str(row["run"]), *(Text(_cell(row[p])) for p in paths), Text(status, style=style),
-                     _usd(row["objective_usd"]), _usd(row["spend_usd"]), f"{peak:,.1f}" if pd.notna(peak) else "–",
+                     usd(row["objective_usd"]), usd(row["spend_usd"]), f"{peak:,.1f}" if pd.notna(peak) else "–",
                      f"{100 * share:.1f}%" if pd.notna(share) else "–", Text(_cell(row["providers_used"])))
     if len(table) > most:
         view.add_row("…", *([""] * len(paths)), f"{len(table) - most} more in sweep.csv", "", "", "", "", "")
@@ -61,23 +55,23 @@ def status_counts(table: pd.DataFrame) -> Text:
 
 def two_stage_view(plan: TwoStagePlan) -> Iterator[RenderableType]:
     """What to sign now, each scenario's outcome and the spread of outcomes."""
-    now = _table(f"Sign now (first stage: contracts signed in the first {plan.first_stage_years} year(s), "
+    now = _table(f"Sign now (first stage: contracts signed in the first {plural(plan.first_stage_years, 'year')}, "
                  "the same in every scenario)", [("offer", "left"), ("provider", "left"), ("chip", "left"),
                                                  ("year", "right"), ("period", "right"), ("chips", "right"),
                                                  ("NPV", "right")])
     for r in plan.first_stage.itertuples():
         now.add_row(Text(str(r.offer)), Text(str(r.provider)), Text(str(r.chip)), str(r.year), str(r.period),
-                    f"{r.chips:,.0f}", money(r.npv_usd))
+                    f"{r.chips:,.0f}", usd(r.npv_usd))
     yield now if len(plan.first_stage) else Text("Sign now: nothing.")
     outcomes = _table("Outcome per scenario (NPV of that scenario alone; spend and shortfalls nominal)",
                       [("scenario", "left"), ("probability", "right"), ("NPV", "right"), ("first stage", "right"),
                        ("recourse", "right"), ("later contracts", "right"), ("spend", "right"),
-                       ("shortfall", "right"), ("peak MW", "right")])
+                       ("shortfall", "right"), ("peak power held, MW", "right")])
     later = plan.recourse.groupby(plan.recourse.scenario.map(str)).size() if not plan.recourse.empty else {}
     for r in plan.outcomes.itertuples():
-        outcomes.add_row(Text(str(r.scenario)), f"{r.probability:g}", money(r.npv_usd), money(r.first_stage_npv_usd),
-                         money(r.recourse_npv_usd), str(later.get(str(r.scenario), 0)), money(r.spend_usd),
-                         money(r.shortfall_usd), f"{r.peak_mw:,.1f}")
+        outcomes.add_row(Text(str(r.scenario)), f"{r.probability:g}", usd(r.npv_usd), usd(r.first_stage_npv_usd),
+                         usd(r.recourse_npv_usd), str(later.get(str(r.scenario), 0)), usd(r.spend_usd),
+                         usd(r.shortfall_usd), f"{r.peak_mw:,.1f}")
     yield outcomes
     spread = _table("Spread of outcomes", [("", "left"), ("worst", "right"), ("expected", "right"),
                                            ("best", "right")])
@@ -85,21 +79,21 @@ def two_stage_view(plan: TwoStagePlan) -> Iterator[RenderableType]:
         s = plan.spread.loc[metric]
         if pd.isna(s.worst):
             continue
-        spread.add_row(label, f"{money(s.worst)} ({s.worst_scenario})", money(s.expected),
-                       f"{money(s.best)} ({s.best_scenario})")
+        spread.add_row(label, f"{usd(s.worst)} ({s.worst_scenario})", usd(s.expected),
+                       f"{usd(s.best)} ({s.best_scenario})")
     yield spread
 
 
 def hedging_view(h: Hedging) -> RenderableType:
     """RP, WS, EVPI, EV, EEV and VSS, one per line with what each means."""
     view = _table("Value of hedging (NPV)", [("", "left"), ("USD", "right"), ("", "left")])
-    view.add_row("two-stage plan (RP)", money(h.stochastic_usd), "the plan: sign now, adapt later")
-    view.add_row("wait and see (WS)", money(h.wait_and_see_usd), "each scenario solved alone, weighted")
-    view.add_row("EVPI = RP − WS", _usd(h.evpi_usd), "what knowing the outcome before signing is worth", style="bold")
-    view.add_row("mean-value plan (EV)", _usd(h.mean_value_usd), "planned for the probability-weighted mean demand")
-    view.add_row("its first stage, adapted (EEV)", _usd(h.eev_usd), "expected NPV of signing EV's first stage")
+    view.add_row("two-stage plan (RP)", usd(h.stochastic_usd), "the plan: sign now, adapt later")
+    view.add_row("wait and see (WS)", usd(h.wait_and_see_usd), "each scenario solved alone, weighted")
+    view.add_row("EVPI = RP - WS", usd(h.evpi_usd), "what knowing the outcome before signing is worth", style="bold")
+    view.add_row("mean-value plan (EV)", usd(h.mean_value_usd), "planned for the probability-weighted mean demand")
+    view.add_row("its first stage, adapted (EEV)", usd(h.eev_usd), "expected NPV of signing EV's first stage")
     vss = h.vss_usd
-    view.add_row("VSS = EEV − RP", _usd(vss) if math.isfinite(vss) else "∞ (EV's first stage fails in a scenario)",
+    view.add_row("VSS = EEV - RP", usd(vss) if math.isfinite(vss) else "∞ (EV's first stage fails in a scenario)",
                  "what planning for the spread saves over planning for the mean", style="bold")
     return view
 
@@ -107,8 +101,78 @@ def hedging_view(h: Hedging) -> RenderableType:
 def pareto_lines(table: pd.DataFrame, path: str) -> Iterator[Text]:
     """One line per Pareto run: the value, the NPV and the largest share (dominated plans marked)."""
     for r in table.itertuples():
-        npv = f"{money(r.objective_usd)} ({r.objective_usd:,.0f} USD)" if pd.notna(r.objective_usd) else str(r.status)
+        npv = f"{usd(r.objective_usd)} ({r.objective_usd:,.0f} USD)" if pd.notna(r.objective_usd) else str(r.status)
         share = f", largest share {100 * r.largest_share:.1f}% ({r.largest_provider})" \
             if pd.notna(r.largest_share) else ""
         yield Text(f"{path}={_cell(r.value)}: {npv}{share}" + ("" if r.efficient or pd.isna(r.objective_usd)
                                                                  else "  (dominated)"))
+
+
+def compare_view(c: Comparison, most: int = 5) -> Iterator[RenderableType]:
+    """The headline of a comparison: each plan's status, NPV and peak power held; for every other plan, its NPV
+    difference from the baseline, its largest parts by provider, chip and year, and how many contracts and limits
+    changed.
+    """
+    from optimizer.report_format import status_text
+
+    base = c.solutions[0]
+    plans = _table(f"Plans (baseline: {c.baseline})", [
+        ("plan", "left"), ("status", "left"), ("NPV", "right"), ("Δ NPV", "right"), ("Δ NPV %", "right"),
+        ("peak power held, MW", "right")])
+    for name, sol in zip(c.names, c.solutions, strict=True):
+        is_base = name == c.baseline
+        diff = None if is_base else c.npv_difference(name)
+        style = {"optimal": "green", "feasible": "yellow"}.get(str(sol.status), "red")
+        plans.add_row(Text(name), Text(status_text(sol), style=style), usd(sol.objective_usd),
+                      "baseline" if is_base else signed_usd(diff),
+                      "" if is_base else _percent(diff, base.objective_usd),
+                      number(c.key_figure("peak power held", name), 1))
+    yield plans
+    for name in c.names[1:]:
+        diff = c.npv_difference(name)
+        line = Text()
+        line.append(f"{name} vs {c.baseline}: ", style="bold")
+        if diff is None:
+            line.append(f"no NPV difference to explain: {c.baseline if not base.has_plan else name} has no plan")
+            yield line
+            continue
+        line.append(f"NPV {signed_usd(diff)}", style="bold")
+        line.append(f" ({number(diff, 0, sign=True)} USD, {_percent(diff, base.objective_usd)})")
+        yield line
+        if abs(diff) >= 0.5:
+            yield _attribution_view(c, name, diff, most)
+        changed = []
+        for what, table in (("Contracts that changed", "contracts"),
+                            ("Limits whose binding or shadow price changed", "limits")):
+            counts = c.change_counts(name, table)
+            kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            changed.append(f"{what}: {sum(counts.values())} ({kinds})." if counts else f"{what}: none.")
+        yield Text(" ".join(changed))
+
+
+def _percent(value: float | None, of: float | None) -> str:
+    """``value`` as a signed percentage of ``of``: +1.2%, -0.03%; "–" when either is missing or ``of`` is 0."""
+    from optimizer.units import number
+
+    if value is None or of is None or abs(of) < 0.5:
+        return "–"
+    pct = 100 * value / abs(of)
+    return number(pct, 1 if abs(pct) >= 0.1 or pct == 0 else 2, sign=True) + "%"
+
+
+def _attribution_view(c: Comparison, name: str, diff: float, most: int) -> RenderableType:
+    """The largest parts of ``name``'s NPV difference by provider, chip and year (the rest summed in one line)."""
+    view = _table("Where the difference comes from", [("by", "left"), ("", "left"), ("Δ NPV", "right"),
+                                                       ("share", "right")])
+    for by in ("provider", "chip", "year"):
+        parts = c.attribution_by(name, by)
+        parts = parts[parts.abs() >= 0.5]
+        parts = parts.reindex(parts.abs().sort_values(ascending=False, kind="stable").index)
+        shown, rest = parts.head(most), parts.iloc[most:]
+        rows = [(str(key), value) for key, value in shown.items()]
+        if len(rest):
+            rows.append((plural(len(rest), f"other {by}"), float(rest.sum())))
+        for i, (key, value) in enumerate(rows):
+            view.add_row(by if i == 0 else "", Text(key), signed_usd(value), number(100 * value / diff, 1) + "%",
+                         end_section=i == len(rows) - 1)
+    return view

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import cli
 from optimizer.compare import compare
+from optimizer.units import signed_usd
 
 runner = CliRunner()
 
@@ -120,6 +121,9 @@ def test_compare_with_an_infeasible_plan(tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["compare", str(tmp_path / "ok"), str(tmp_path / "short"), "--out",
                                      str(tmp_path / "cmp")])
     assert result.exit_code == 0, result.output
+    assert "short vs ok: no NPV difference to explain: short has no plan" in " ".join(result.stdout.split())
+    # No chart without two plans: the line names what was written, each count agreeing with its noun.
+    assert result.stdout.rstrip().endswith(f"wrote compare.md, compare.html and 4 CSV tables to {tmp_path / 'cmp'}")
     page = check_page(tmp_path / "cmp", "compare")
     assert "short has no plan" in page and "needs 0.5 MW more" in page
     assert "No attribution: short has no plan." in page
@@ -138,6 +142,8 @@ def test_three_plans_each_against_the_baseline(tmp_path: Path) -> None:
                                      "--out", str(tmp_path / "cmp")])
     assert result.exit_code == 0, result.output
     c = compare(*(tmp_path / n for n in ("base", "no-commitment", "cheaper")))
+    for name in c.names[1:]:  # each variant's headline on the terminal, against the baseline
+        assert f"{name} vs base: NPV {signed_usd(c.npv_difference(name))} (" in result.stdout
     assert c.names == ["base", "no-commitment", "cheaper"]
     assert list(c.kpis.columns[-2:]) == ["Δ no-commitment", "Δ cheaper"]
     for name in c.names[1:]:
@@ -154,3 +160,75 @@ def test_compare_usage_errors_exit_2(tmp_path: Path) -> None:
                                       str(tmp_path / "cmp")])
     assert missing.exit_code == 2 and "no such folder" in missing.output
     assert not (tmp_path / "cmp").exists()
+
+
+def tiny_variants(tmp_path: Path) -> tuple[Path, Path]:
+    """tiny.json solved as is (``a``) and with 2,000 PFLOPS of demand in 2027 instead of 1,500 (``b``)."""
+    variant = load("tiny.json")
+    variant["workloads"][0]["demand"]["series"] = [1000, 2000]
+    solved(tmp_path / "a", INSTANCES / "tiny.json")
+    solved(tmp_path / "b", variant)
+    return tmp_path / "a", tmp_path / "b"
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_compare_without_out_prints_the_headline_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    a, b = tiny_variants(tmp_path / "plans")
+    before = files_under(tmp_path)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = runner.invoke(cli.app, ["compare", str(a), str(b)])
+    assert result.exit_code == 0, result.output
+    assert files_under(tmp_path) == before and not list(cwd.iterdir())
+    objective = {p.name: json.loads((p / "solution.json").read_text())["objective_usd"] for p in (a, b)}
+    diff = objective["b"] - objective["a"]  # 500 more chips on the 12-month offer in 2027: 500 × $31,854.55
+    assert diff == pytest.approx(500 * 35_040 / 1.1)
+    text = " ".join(result.stdout.split())
+    assert f"b vs a: NPV +$15.9M ({diff:+,.0f} USD, {100 * diff / objective['a']:+.1f}%)" in text
+    assert "b vs a: NPV +$15.9M (+15,927,273 USD, +21.4%)" in text
+    lines = [" ".join(line.replace("│", " ").split()) for line in result.stdout.splitlines()]
+    assert "a optimal $74.5M baseline 3.0" in lines  # plan, status, NPV, Δ NPV, peak MW
+    assert "b optimal $90.4M +$15.9M +21.4% 4.0" in lines
+    for by, key in (("provider", "aws"), ("chip", "gb200"), ("year", "2027")):
+        assert f"{by} {key} +$15.9M 100.0%" in lines, by
+    assert "Contracts that changed: 1 (1 more). Limits whose binding or shadow price changed: none." in text
+    assert "wrote" not in text
+
+
+def test_compare_with_out_prints_the_headline_and_writes_the_page(tmp_path: Path) -> None:
+    a, b = tiny_variants(tmp_path)
+    out = tmp_path / "cmp"
+    result = runner.invoke(cli.app, ["compare", str(a), str(b), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "b vs a: NPV +$15.9M" in result.stdout
+    charts = sorted(p.name for p in out.glob("compare-*.svg"))
+    assert len(charts) == 4  # MW, spend, MW per provider, attribution by provider
+    assert {"compare.md", "compare.html", "compare_kpis.csv", "compare_attribution.csv", "compare_contracts.csv",
+            "compare_limits.csv"} <= {p.name for p in out.iterdir()}
+    assert result.stdout.rstrip().endswith(f"wrote compare.md, compare.html, 4 charts and 4 CSV tables to {out}")
+
+
+def test_compare_refuses_what_is_not_a_solved_plan(tmp_path: Path, monkeypatch) -> None:
+    solved(tmp_path / "a", INSTANCES / "tiny.json")
+    instance_file = tmp_path / "variant.json"
+    instance_file.write_text((INSTANCES / "tiny.json").read_text())
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    hint = "run `procure solve INSTANCE --out DIR` first, then compare DIR"
+    cases = {
+        "variant.json": "error: variant.json is an instance file, not a solved plan: run `procure solve "
+                        "variant.json --out DIR` first, then compare DIR",
+        "empty": f"error: empty: no solution.json, so not a folder written by `procure solve --out`; {hint}",
+        "nope": f"error: nope: no such folder; {hint}",
+    }
+    before = files_under(tmp_path)
+    for path, message in cases.items():
+        for out in ([], ["--out", "cmp"]):
+            result = runner.invoke(cli.app, ["compare", "a", path, *out])
+            assert result.exit_code == 2, (path, result.output)
+            assert result.stderr.strip() == message and result.stdout == ""
+            assert files_under(tmp_path) == before and not (tmp_path / "cmp").exists()

@@ -134,7 +134,7 @@ def test_cli_hedge(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(cli.app, ["hedge", str(path), "--out", str(out)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    assert "Sign now" in result.stdout and "EVPI = RP − WS" in result.stdout and "VSS = EEV − RP" in result.stdout
+    assert "Sign now" in result.stdout and "EVPI = RP - WS" in result.stdout and "VSS = EEV - RP" in result.stdout
     written = json.loads((out / "hedging.json").read_text())
     assert written["evpi_usd"] == pytest.approx(5 * H) and written["vss_usd"] == pytest.approx(15 * H)
     first = (out / "first_stage.csv").read_text().splitlines()
