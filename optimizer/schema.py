@@ -12,7 +12,16 @@ import bisect
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 
 
 def _integral(value: Any) -> Any:
@@ -70,11 +79,25 @@ def _max(bound: float) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _number_schema(**bounds: float) -> WithJsonSchema:
+    return WithJsonSchema({"type": "number", **bounds})
+
+
+def _integer_schema(minimum: int) -> WithJsonSchema:
+    return WithJsonSchema({"type": "integer", "minimum": minimum})
+
+
+# Each type states its JSON Schema (``procure schema``) next to the validator that enforces it.
 Int = Annotated[int, BeforeValidator(_integral)]
-Number = Annotated[float, PlainValidator(_number)]
-NonNegative = Annotated[float, PlainValidator(_number), _min(0, strict=False)]
-Positive = Annotated[float, PlainValidator(_number), _min(0, strict=True)]
-Fraction = Annotated[float, PlainValidator(_number), _min(0, strict=True), _max(1)]
+Count = Annotated[int, BeforeValidator(_integral), Field(ge=0), _integer_schema(0)]
+PositiveInt = Annotated[int, BeforeValidator(_integral), Field(ge=1), _integer_schema(1)]
+Number = Annotated[float, PlainValidator(_number), _number_schema()]
+NonNegative = Annotated[float, PlainValidator(_number), _min(0, strict=False), _number_schema(minimum=0)]
+Positive = Annotated[float, PlainValidator(_number), _min(0, strict=True), _number_schema(exclusiveMinimum=0)]
+Fraction = Annotated[float, PlainValidator(_number), _min(0, strict=True), _max(1),
+                     _number_schema(exclusiveMinimum=0, maximum=1)]
+Rate = Annotated[float, PlainValidator(_number), _min(-1, strict=True), _number_schema(exclusiveMinimum=-1)]
+"""A yearly rate of change as a fraction (0.3 = +30 %), above -1."""
 Id = Annotated[str, Field(min_length=1)]
 
 
@@ -133,7 +156,23 @@ def _year_map_error(value: Any) -> YearMap:
     return _parse_year_map(value)
 
 
-YearMapField = Annotated[YearMap, PlainValidator(_year_map_error)]
+YEAR_KEY_PATTERN = r"^(0|-?[1-9][0-9]*)$"
+"""A calendar year written plainly, as :func:`_year_key` accepts it."""
+
+YearMapField = Annotated[YearMap, PlainValidator(_year_map_error), WithJsonSchema({
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "object", "minProperties": 1, "propertyNames": {"pattern": YEAR_KEY_PATTERN},
+         "additionalProperties": {"type": "number", "minimum": 0}},
+    ],
+})]
+"""A year map (spec §1): one number, or ``{"2026": v, "2029": w}``, a step function of calendar years."""
+
+
+def _one_of(*names: str, exactly: bool) -> dict[str, Any]:
+    """JSON Schema for "give (exactly) one of these fields, not null" (checked in code elsewhere)."""
+    branches = [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]
+    return {"oneOf" if exactly else "anyOf": branches}
 
 
 class Spec(BaseModel):
@@ -143,23 +182,35 @@ class Spec(BaseModel):
 
 
 class Horizon(Spec):
-    start_year: Int
-    years: Annotated[Int, Field(ge=1)] = 8
-    periods_per_year: Literal[1, 2, 4, 12] = 1
+    """The calendar years the plan covers and how finely they are split."""
+
+    start_year: Int = Field(description="First calendar year of the plan, e.g. 2026.")
+    years: PositiveInt = Field(8, description="Length of the plan in years.")
+    periods_per_year: Literal[1, 2, 4, 12] = Field(
+        1, description="Periods per year: 1 (years), 2 (half years), 4 (quarters) or 12 (months).")
 
 
 class Provider(Spec):
-    id: Id
-    name: str | None = None
-    power_mw: YearMapField
-    onboarding_cost_usd: NonNegative = 0.0
+    """A cloud or data-centre operator that offers chips."""
+
+    id: Id = Field(description="Unique provider id, referenced by offers, workloads and commitments.")
+    name: str | None = Field(None, description="Display name.")
+    power_mw: YearMapField = Field(description="Power available for this provider's chips, in MW "
+                                               "(a number or a year map).")
+    onboarding_cost_usd: NonNegative = Field(0.0, description="One-off fee in USD, paid in the first year if the "
+                                                              "plan uses this provider at all.")
 
 
 class Chip(Spec):
-    id: Id
-    family: Id | None = None
-    power_kw: Positive
-    perf: dict[str, NonNegative]
+    """An accelerator type: its power draw and its throughput per metric."""
+
+    id: Id = Field(description="Unique chip id, referenced by offers.")
+    family: Id | None = Field(None, description="Chip family (e.g. 'blackwell'), which workloads and capacity "
+                                                "commitments may name instead of the chip id; default: the id.")
+    power_kw: Positive = Field(description="All-in facility power per chip in kW (host, network and cooling "
+                                           "included).")
+    perf: dict[str, NonNegative] = Field(description="Dense throughput of one chip per metric, e.g. "
+                                                     "{\"bf16_pflops\": 2.5} (PFLOPS per chip).")
 
     @property
     def family_name(self) -> str:
@@ -168,47 +219,79 @@ class Chip(Spec):
 
 
 class Availability(Spec):
-    from_: Annotated[Int | None, Field(alias="from")] = None
-    until: Int | None = None
+    """The calendar years in which an offer can be signed (both ends inclusive)."""
+
+    from_: Int | None = Field(None, alias="from", description="First calendar year a contract can be signed "
+                                                              "(default: the horizon's start).")
+    until: Int | None = Field(None, description="Last calendar year a contract can be signed (default: the "
+                                                "horizon's end).")
 
 
 class Offer(Spec):
-    id: Id
-    provider: Id
-    chip: Id
-    term_months: Annotated[Int, Field(ge=1)]
-    price_per_chip_hour: Positive
-    price_change_per_year: Annotated[float, PlainValidator(_number), _min(-1, strict=True)] = 0.0
-    available: Availability = Availability()
-    max_new_chips_per_year: YearMapField | None = None
-    block_chips: Annotated[Int, Field(ge=1)] | None = None
-    min_chips: NonNegative = 0.0
+    """One chip at one provider for one contract term, at a price per chip-hour."""
+
+    id: Id = Field(description="Unique offer id.")
+    provider: Id = Field(description="A provider id.")
+    chip: Id = Field(description="A chip id (not a family).")
+    term_months: PositiveInt = Field(description="Contract term in months.")
+    price_per_chip_hour: Positive = Field(description="Price in USD per chip-hour for contracts signed in the "
+                                                      "start year; the price is locked for the whole term.")
+    price_change_per_year: Rate = Field(0.0, description="Yearly change of the price of new contracts, as a "
+                                                         "fraction (-0.1 = 10 % cheaper each year); > -1.")
+    available: Availability = Field(Availability(), description="Calendar years in which contracts can be "
+                                                                "signed (default: the whole horizon).")
+    max_new_chips_per_year: YearMapField | None = Field(
+        None, description="Supply cap: chips that can be newly signed per calendar year (a number or a year map).")
+    block_chips: PositiveInt | None = Field(None, description="Contracts come in whole blocks (racks) of this "
+                                                              "many chips.")
+    min_chips: NonNegative = Field(0.0, description="Minimum contract size in chips: a contract is 0 chips or at "
+                                                    "least this many.")
 
 
 class Demand(Spec):
-    """One of ``series``, ``points`` or ``base`` (+ ``annual_growth``); profile and peak apply to all."""
+    """Demand over time: one of series, points or base (with annual_growth); monthly_profile and peak_factor
+    apply to all three."""
 
-    series: list[NonNegative] | None = None
-    points: dict[str, Positive] | None = None
-    base: NonNegative | None = None
-    annual_growth: Annotated[float, PlainValidator(_number), _min(-1, strict=True)] | None = None
-    monthly_profile: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] | None = None
-    peak_factor: Annotated[float, PlainValidator(_number), _min(1, strict=False)] = 1.0
+    model_config = ConfigDict(json_schema_extra=_one_of("series", "points", "base", exactly=True))
+
+    series: list[NonNegative] | None = Field(
+        None, description="One value per period (horizon.years x periods_per_year values), in units of the "
+                          "workload's metric.")
+    points: dict[str, Positive] | None = Field(
+        None, description="Calendar year -> demand (years may be fractional, e.g. \"2026.5\"), interpolated "
+                          "geometrically between points and flat outside them.")
+    base: NonNegative | None = Field(None, description="Demand in the first period, in units of the metric; "
+                                                       "grows by annual_growth.")
+    annual_growth: Rate | None = Field(None, description="Yearly growth of base, as a fraction (0.3 = +30 % a "
+                                                         "year); > -1. Only with base.")
+    monthly_profile: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] | None = Field(
+        None, description="12 multipliers, January first; a period takes the mean of the months it covers.")
+    peak_factor: Annotated[float, PlainValidator(_number), _min(1, strict=False), _number_schema(minimum=1)] = (
+        Field(1.0, description="Multiplies the whole demand curve (>= 1)."))
 
 
 class Workload(Spec):
-    id: Id
-    metric: Id
-    efficiency: Fraction = 1.0
-    chip_efficiency: dict[str, Fraction] = Field(default_factory=dict)
-    demand: Demand
-    providers: list[Id] | None = None
-    chips: list[Id] | None = None
+    """Throughput needed over time in one perf metric, and where it may run."""
+
+    id: Id = Field(description="Unique workload id.")
+    metric: Id = Field(description="The chip perf metric demand is measured in, e.g. 'bf16_pflops'.")
+    efficiency: Fraction = Field(1.0, description="Fraction of a chip's perf the workload achieves (0 < e <= 1).")
+    chip_efficiency: dict[str, Fraction] = Field(default_factory=dict,
+                                                 description="Chip id -> efficiency, overriding efficiency.")
+    demand: Demand = Field(description="Throughput needed in every period, in units of the metric.")
+    providers: list[Id] | None = Field(None, description="Provider ids the workload may run at (default: all).")
+    chips: list[Id] | None = Field(None, description="Chip ids or families the workload may run on "
+                                                     "(default: all with its metric).")
 
 
 class Budget(Spec):
-    per_year_usd: YearMapField | None = None
-    total_usd: NonNegative | None = None
+    """Caps on payments: per calendar year, over the whole horizon, or both."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of("per_year_usd", "total_usd", exactly=False))
+
+    per_year_usd: YearMapField | None = Field(None, description="Cap on the payments in each calendar year, in "
+                                                                "USD (a number or a year map).")
+    total_usd: NonNegative | None = Field(None, description="Cap on all payments within the horizon, in USD.")
 
     @model_validator(mode="after")
     def _either(self) -> Budget:
@@ -217,55 +300,115 @@ class Budget(Spec):
         return self
 
 
+YearWindow = Annotated[list[Int], Field(min_length=2, max_length=2,
+                                        description="[first, last] calendar year of the window, both inclusive.")]
+
+
 class SpendCommitment(Spec):
-    provider: Id
-    years: Annotated[list[Int], Field(min_length=2, max_length=2)]
-    amount_usd: NonNegative
+    """Take-or-pay: pay a provider at least an amount within a window of years."""
+
+    provider: Id = Field(description="A provider id.")
+    years: YearWindow
+    amount_usd: NonNegative = Field(description="Minimum payments to the provider within the window, in USD; "
+                                                "a shortfall is paid anyway.")
 
 
 class CapacityCommitment(Spec):
-    provider: Id
-    chips: Annotated[list[Id], Field(min_length=1)]
-    years: Annotated[list[Int], Field(min_length=2, max_length=2)]
-    min_mw: NonNegative
+    """Hold at least some MW of given chips at a provider in every period of a window."""
+
+    provider: Id = Field(description="A provider id.")
+    chips: Annotated[list[Id], Field(min_length=1)] = Field(description="Chip ids or families that count.")
+    years: YearWindow
+    min_mw: NonNegative = Field(description="Minimum MW of those chips active at the provider in every period "
+                                            "of the window.")
 
 
 class Diversification(Spec):
-    max_share: Fraction
-    metric: Id
+    """No provider may hold more than a share of the total, in every period."""
+
+    max_share: Fraction = Field(description="Largest share of the total one provider may hold (0 < s <= 1).")
+    metric: Id = Field(description="A perf metric to measure shares by, or 'mw' for power.")
 
 
 class ProvidersUsed(Spec):
-    min: Annotated[Int, Field(ge=0)] | None = None
-    max: Annotated[Int, Field(ge=0)] | None = None
+    """Bounds on the number of providers the plan uses."""
+
+    min: Count | None = Field(None, description="Least number of providers the plan must use.")
+    max: Count | None = Field(None, description="Most providers the plan may use.")
 
 
 class Case(Spec):
-    id: Id
-    probability: Positive
-    demand_multiplier: dict[str, YearMapField] = Field(default_factory=dict)
+    """One demand scenario."""
+
+    id: Id = Field(description="Unique case id.")
+    probability: Positive = Field(description="Probability of the case; the cases' probabilities sum to 1.")
+    demand_multiplier: dict[str, YearMapField] = Field(
+        default_factory=dict, description="Workload id (or \"*\" for every workload without its own entry) -> "
+                                          "demand multiplier (a number or a year map); default 1.")
 
 
 class Scenarios(Spec):
-    first_stage_years: Annotated[Int, Field(ge=0)] = 1
-    cases: Annotated[list[Case], Field(min_length=1)]
+    """Uncertain demand: contracts of the first years are signed before the case is known."""
+
+    first_stage_years: Count = Field(1, description="Contracts signed in this many first years are the same in "
+                                                    "every case.")
+    cases: Annotated[list[Case], Field(min_length=1)] = Field(description="The demand cases.")
 
 
 class Instance(Spec):
     """A whole procurement situation (spec §2), validated and frozen."""
 
-    name: str
-    description: str | None = None
-    horizon: Horizon
-    discount_rate: NonNegative = 0.0
-    providers: Annotated[list[Provider], Field(min_length=1)]
-    chips: Annotated[list[Chip], Field(min_length=1)]
-    offers: Annotated[list[Offer], Field(min_length=1)]
-    workloads: Annotated[list[Workload], Field(min_length=1)]
-    budget: Budget | None = None
-    global_power_mw: YearMapField | None = None
-    spend_commitments: list[SpendCommitment] = Field(default_factory=list)
-    capacity_commitments: list[CapacityCommitment] = Field(default_factory=list)
-    diversification: Diversification | None = None
-    providers_used: ProvidersUsed | None = None
-    scenarios: Scenarios | None = None
+    name: str = Field(description="Name of the instance.")
+    description: str | None = Field(None, description="Free text.")
+    horizon: Horizon = Field(description="The calendar years the plan covers.")
+    discount_rate: NonNegative = Field(0.0, description="Yearly discount rate, as a fraction (0.08 = 8 %).")
+    providers: Annotated[list[Provider], Field(min_length=1)] = Field(description="Providers.")
+    chips: Annotated[list[Chip], Field(min_length=1)] = Field(description="Chip types.")
+    offers: Annotated[list[Offer], Field(min_length=1)] = Field(description="What can be rented: one chip at one "
+                                                                            "provider for one term.")
+    workloads: Annotated[list[Workload], Field(min_length=1)] = Field(description="What must be served.")
+    budget: Budget | None = Field(None, description="Caps on payments, in USD.")
+    global_power_mw: YearMapField | None = Field(None, description="Power available over all providers, in MW "
+                                                                   "(a number or a year map).")
+    spend_commitments: list[SpendCommitment] = Field(default_factory=list, description="Take-or-pay spend "
+                                                                                       "commitments.")
+    capacity_commitments: list[CapacityCommitment] = Field(default_factory=list,
+                                                           description="Minimum capacity commitments.")
+    diversification: Diversification | None = Field(None, description="Cap on any one provider's share.")
+    providers_used: ProvidersUsed | None = Field(None, description="Bounds on the number of providers used.")
+    scenarios: Scenarios | None = Field(None, description="Demand scenarios (a two-stage stochastic plan).")
+
+
+# --- JSON Schema (``procure schema``) ----------------------------------------------------------
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+SCHEMA_KEY = "$schema"
+"""An optional top-level key naming the instance's JSON Schema, for editors; validation ignores it."""
+
+
+def instance_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of an instance file, generated from :class:`Instance`.
+
+    It checks the shape of an instance: fields, types, single-field bounds, unknown fields refused.
+    The cross-field rules of :mod:`optimizer.instance` (references, year-map starts, series length,
+    probabilities summing to 1) and the number-size limits are checked by ``procure validate`` only.
+    """
+    body = Instance.model_json_schema(by_alias=True, mode="validation")
+    body.pop("title", None)
+    body.pop("description", None)
+    properties = {SCHEMA_KEY: {"type": "string", "description": "The JSON Schema of this file (a path or URL), "
+                                                                "for editors; ignored by procure."},
+                  **body.pop("properties")}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "procure instance",
+        "description": "A compute-procurement situation for `procure solve`: providers, chips, offers "
+                       "and workloads over a horizon of calendar years. Money in USD, power in MW (providers) "
+                       "or kW (chips), throughput in each chip's perf units, terms in months. Generated by "
+                       "`procure schema` from the models that validate instances; `procure validate` also "
+                       "checks the cross-references and rules this schema cannot express.",
+        "type": body.pop("type"),
+        "properties": properties,
+        **body,
+    }
