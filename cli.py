@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -17,15 +18,54 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="procure: the cheapest multi-year plan for renting AI compute across clouds.")
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+from optimizer.options import DEFAULT_MIP_GAP, Algorithm
 
-InstanceArg = Annotated[Path, typer.Argument(help="Instance JSON file (see docs/model.md).", show_default=False)]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Folder for solution.json and CSV tables.")]
-MaxMemoryOpt = Annotated[str, typer.Option("--max-memory", help="Memory budget, e.g. 8GiB or 500MiB: a model "
-                                           "estimated to need more is refused before it is built.")]
+
+def _plain_argument_help() -> None:
+    """Show an argument by its metavar alone: ``INSTANCE``, not Typer's ``{INSTANCE}`` and ``INSTANCE <path>``."""
+    argument = getattr(typer.core, "TyperArgument", None)
+    if argument is None:
+        return
+    if hasattr(argument, "_usage_display_name"):
+        argument._usage_display_name = lambda self: self.display_name_raw + ("..." if self.nargs != 1 and
+                                                                              self.metavar is None else "")
+    argument.display_type_rich = lambda self, ctx: None
+
+
+_plain_argument_help()
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  help="procure: the cheapest multi-year plan for renting AI compute across clouds.")
+UNCUT = 10_000
+"""Columns of a console that is not a terminal (a pipe, a file, CI's log): wide enough that no table is cut."""
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console for stdout or stderr; piped or redirected, it is as wide as a line needs (COLUMNS still wins)."""
+    console = Console(stderr=stderr, highlight=False)
+    if console.is_terminal or "COLUMNS" in os.environ:
+        return console
+    return Console(stderr=stderr, highlight=False, width=UNCUT)
+
+
+out_console = _console()
+err_console = _console(stderr=True)
+
+InstanceArg = Annotated[Path, typer.Argument(help="Instance JSON file (see docs/model.md).", metavar="INSTANCE",
+                                             show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Folder for solution.json and CSV tables.")]
+MaxMemoryOpt = Annotated[str, typer.Option("--max-memory", metavar="SIZE", help="Memory budget, e.g. 8GiB or 500MiB: "
+                                           "a model estimated to need more is refused before it is built.")]
+
+RunTimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", metavar="SECONDS", help="Seconds per solve.",
+                                                       min=0.0)]
+RunMipGapOpt = Annotated[float, typer.Option("--mip-gap", metavar="GAP", help="Relative MIP gap.", min=0.0, max=1.0)]
+RunQuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", metavar="N", min=1,
+                                                help="Local worker processes (default: one per core).")]
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. "
+                                                  "tcp://10.0.0.5:8786: runs go to that cluster instead of local "
+                                                  "processes.")]
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -78,18 +118,18 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-@app.command()
+@app.command(short_help="Solve an instance and print the plan.")
 @_interruptible
 def solve(
     instance: InstanceArg,
     out: OutOpt = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds; the best plan found by then.",
-                                                     min=0.0)] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.", min=0.0, max=1.0)] = 1e-6,
-    threads: Annotated[int | None, typer.Option("--threads", help="HiGHS threads.", min=1)] = None,
-    algorithm: Annotated[str, typer.Option("--algorithm", help="LP method: auto (interior point with crossover "
+    time_limit: Annotated[float | None, typer.Option("--time-limit", metavar="SECONDS", min=0.0,
+                                                     help="Seconds; the best plan found by then.")] = None,
+    mip_gap: RunMipGapOpt = DEFAULT_MIP_GAP,
+    threads: Annotated[int | None, typer.Option("--threads", metavar="N", help="HiGHS threads.", min=1)] = None,
+    algorithm: Annotated[Algorithm, typer.Option("--algorithm", help="LP method: auto (interior point with crossover "
                                            "for LPs of 50k+ columns, else dual simplex), or HiGHS's choose, "
-                                           "simplex, ipm or pdlp.")] = "auto",
+                                           "simplex, ipm or pdlp.")] = Algorithm.AUTO,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stage timings, model size, coefficient "
                                           "ranges and the solver log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
@@ -140,7 +180,7 @@ def solve(
         raise typer.Exit(code)
 
 
-@app.command()
+@app.command(short_help="Say which limits make an instance infeasible.")
 @_interruptible
 def diagnose(
     instance: InstanceArg,
@@ -209,15 +249,20 @@ def _print_numerics(numerics: dict | None) -> None:
         out_console.print(f"coefficient ranges: {describe_ranges(ranges)}", style="dim", soft_wrap=True)
 
 
-@app.command()
+@app.command(short_help="Check an instance without solving it.")
 def validate(instance: InstanceArg) -> None:
-    """Check INSTANCE against the schema and the spec's rules without solving it."""
+    """Check INSTANCE against the schema and the spec's rules without solving it; list every problem."""
     import optimizer
 
     try:
         inst = optimizer.load_instance(instance)
     except optimizer.InstanceError as e:
-        raise _fail(e.message, 2) from None
+        if len(e.problems) == 1:
+            raise _fail(e.message, 2) from None
+        err_console.print(f"[bold red]error:[/] {escape(f'{e.where}: {len(e.problems)} problems:')}", soft_wrap=True)
+        for line in e.lines():
+            err_console.print(f"  {line}", soft_wrap=True, markup=False)
+        raise typer.Exit(2) from None
     from optimizer.numerics import unit_warnings
 
     _warn(instance, unit_warnings(inst))
@@ -225,20 +270,54 @@ def validate(instance: InstanceArg) -> None:
                       f"{len(inst.offers)} offers, {len(inst.workloads)} workloads)")
 
 
-@app.command()
+@app.command(short_help="Print the instance JSON Schema, for editors.")
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="File to write (default: print).")] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of instance files, for editors (see the README)."""
+    import json
+
+    from optimizer.schema import instance_json_schema
+
+    text = json.dumps(instance_json_schema(), indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.is_dir():
+        raise _fail(f"--out {out}: is a folder, not a file", 2)
+    from optimizer.results import write_files_atomically
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_files_atomically(out.parent, {out.name: text})
+    except OSError as e:
+        raise _fail(f"--out {out}: {e.strerror or e}", 1) from None
+
+
+@app.command(short_help="Write a synthetic instance for benchmarks.")
 def generate(
-    size: Annotated[str, typer.Option("--size", help="Preset: small, medium, large (~0.5M variables), xl.")]
-    = "small",
-    out: Annotated[Path | None, typer.Option("--out", help="Instance file to write (default: print).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    years: Annotated[int | None, typer.Option("--years", min=1)] = None,
-    periods_per_year: Annotated[int | None, typer.Option("--periods-per-year")] = None,
-    providers: Annotated[int | None, typer.Option("--providers", min=1)] = None,
-    regions: Annotated[int | None, typer.Option("--regions", min=1, help="Copies of each offer.")] = None,
-    chips: Annotated[int | None, typer.Option("--chips", min=1)] = None,
-    workloads: Annotated[int | None, typer.Option("--workloads", min=1)] = None,
-    scenarios: Annotated[int | None, typer.Option("--scenarios", min=1)] = None,
-    terms: Annotated[str | None, typer.Option("--terms", help="Term ladder in months, e.g. 1,12,36.")] = None,
+    size: Annotated[str, typer.Option("--size", metavar="PRESET",
+                                      help="Preset: small, medium, large (~0.5M variables) or xl.")] = "small",
+    out: Annotated[Path | None, typer.Option("--out", metavar="FILE",
+                                             help="Instance file to write (default: print).")] = None,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
+    years: Annotated[int | None, typer.Option("--years", metavar="N", min=1,
+                                              help="Years in the horizon (default: the preset's).")] = None,
+    periods_per_year: Annotated[int | None, typer.Option("--periods-per-year", metavar="N",
+                                                         help="Periods a year: 1, 2, 4 or 12 (default: the preset's).")]
+    = None,
+    providers: Annotated[int | None, typer.Option("--providers", metavar="N", min=1,
+                                                  help="Clouds (default: the preset's).")] = None,
+    regions: Annotated[int | None, typer.Option("--regions", metavar="N", min=1,
+                                                help="Copies of each offer, one per region.")] = None,
+    chips: Annotated[int | None, typer.Option("--chips", metavar="N", min=1,
+                                              help="Chip generations (default: the preset's).")] = None,
+    workloads: Annotated[int | None, typer.Option("--workloads", metavar="N", min=1,
+                                                  help="Workloads (default: the preset's).")] = None,
+    scenarios: Annotated[int | None, typer.Option("--scenarios", metavar="N", min=1,
+                                                  help="Demand scenarios; 1 for none (default: the preset's).")] = None,
+    terms: Annotated[str | None, typer.Option("--terms", metavar="MONTHS",
+                                              help="Term ladder in months, e.g. 1,12,36.")] = None,
     onboarding: Annotated[bool, typer.Option("--onboarding", help="Onboarding fees (a MILP).")] = False,
 ) -> None:
     """Write a synthetic instance with realistic structure (for benchmarks and stress tests)."""
@@ -265,10 +344,11 @@ def generate(
     write_files_atomically(out.parent, {out.name: text})
 
 
-FolderArg = Annotated[Path, typer.Argument(help="A folder written by `procure solve --out`.", show_default=False)]
+FolderArg = Annotated[Path, typer.Argument(help="A folder written by `procure solve --out`.", metavar="FOLDER",
+                                           show_default=False)]
 
 
-@app.command()
+@app.command(short_help="Write a report page for a solved plan.")
 def report(folder: FolderArg) -> None:
     """Write report.md and report.html (charts inlined, no network needed) into a solution FOLDER."""
     _configure_logging(False)
@@ -282,42 +362,51 @@ def report(folder: FolderArg) -> None:
     except OSError as e:
         raise _fail(f"{folder}: {e.strerror or e}", 1) from None
     pages = [p.name for p in written if p.suffix != ".svg"]
-    out_console.print(f"wrote {', '.join(pages)} (and {len(written) - len(pages)} charts) to {folder}")
+    from optimizer.units import plural
+
+    out_console.print(f"wrote {', '.join(pages)} and {plural(len(written) - len(pages), 'chart')} to {folder}")
 
 
-@app.command()
+@app.command(short_help="Compare solved plans: where the NPV difference comes from.")
 def compare(
     folders: Annotated[list[Path], typer.Argument(help="Two or more solution folders; the first is the baseline.",
+                                                  metavar="FOLDER...",
                                                   show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="Folder for compare.md, compare.html and CSV tables.",
-                                      show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", show_default=False,
+                                             help="Also write compare.md, compare.html, charts and CSV tables into "
+                                             "this folder.")] = None,
 ) -> None:
-    """Compare plans: key figures, NPV difference by provider, chip and year, changed contracts and limits."""
+    """Compare plans: NPV difference from the first and where it comes from (provider, chip, year), changed
+    contracts and limits; --out writes the full page and tables."""
     _configure_logging(False)
     from optimizer.compare import compare as compare_plans
     from optimizer.folder import FolderError
+    from optimizer.units import plural
+    from optimizer.views import compare_view
 
     if len(folders) < 2:
         raise _fail("compare needs at least two solution folders", 2)
-    if out.exists() and not out.is_dir():
+    if out is not None and out.exists() and not out.is_dir():
         raise _fail(f"--out {out}: exists and is not a folder", 2)
     try:
-        written = compare_plans(*folders).write(out)
+        comparison = compare_plans(*folders)
     except (FolderError, ValueError) as e:
         raise _fail(getattr(e, "message", str(e)), 2) from None
+    for part in compare_view(comparison):
+        out_console.print(part)
+    if out is None:
+        out_console.print("--out DIR writes compare.md, compare.html and the tables in full", style="dim")
+        return
+    try:
+        written = comparison.write(out)
     except OSError as e:
         raise _fail(f"--out {out}: {e.strerror or e}", 1) from None
-    pages = [p.name for p in written if p.suffix in (".md", ".html")]
-    out_console.print(f"wrote {', '.join(pages)} (and {len(written) - len(pages)} charts and tables) to {out}")
+    kinds = [p.name for p in written if p.suffix in (".md", ".html")]
+    for suffix, noun in ((".svg", "chart"), (".csv", "CSV table")):
+        if n := sum(p.suffix == suffix for p in written):
+            kinds.append(plural(n, noun))
+    out_console.print(f"wrote {', '.join(kinds[:-1])} and {kinds[-1]} to {out}", style="dim")
 
-
-RunTimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds per solve.", min=0.0)]
-RunMipGapOpt = Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.", min=0.0, max=1.0)]
-RunQuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Local worker processes (default: one per core).",
-                                                min=1)]
-SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://10.0.0.5:8786: "
-                                                  "runs go to that cluster instead of local processes.")]
 
 
 def _grid(assignments: list[str] | None, flag: str) -> dict[str, list]:
@@ -351,24 +440,40 @@ def _sweep(instance: Path, size: int, quiet: bool, run, **kwargs):
         raise _fail(str(e), 1) from None
 
 
-@app.command()
+def _extras(command: str, scheduler: str | None, parquet: bool | None) -> bool:
+    """Exit 2 before any run if --scheduler needs Dask or --parquet needs pyarrow and it is not installed;
+    return whether sweep.parquet will be written."""
+    from optimizer.sweep import MissingExtraError, require_extras
+
+    try:
+        return require_extras(scheduler=scheduler, parquet=parquet)
+    except MissingExtraError as e:
+        raise _fail(f"{command} --{e.option} needs {e.package}: pip install 'procure[{e.extra}]'", 2) from None
+
+
+@app.command(short_help="Solve an instance for every combination of values.")
 @_interruptible
 def sweep(
     instance: InstanceArg,
-    assignments: Annotated[list[str] | None, typer.Option("--set", help="PATH=V1,V2,... (repeatable), e.g. "
+    assignments: Annotated[list[str] | None, typer.Option("--set", metavar="PATH=V1,V2,...",
+                                                          help="Values to try (repeatable), e.g. "
                                                           "budget.total_usd=1e12,9e11 or "
-                                                          r"providers\[oracle].power_mw.2028=2500,3000.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for sweep.csv, sweep.parquet and runs/<n>/.")]
+                                                          "providers[oracle].power_mw.2028=2500,3000.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Folder for sweep.csv, sweep.parquet (see "
+                                             "--parquet) and runs/<n>/.")]
     = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
-    chunk: Annotated[int | None, typer.Option("--chunk", help="Runs per task (default: by sweep size).", min=1)]
+    parquet: Annotated[bool | None, typer.Option("--parquet/--no-parquet", help="Write sweep.parquet too; it needs "
+                                                 "pyarrow, procure[parquet] (default: if pyarrow is installed).")]
     = None,
+    chunk: Annotated[int | None, typer.Option("--chunk", metavar="N", min=1,
+                                              help="Runs per task (default: by sweep size).")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Build every run afresh (no in-place re-solves).")]
     = False,
     time_limit: RunTimeLimitOpt = None,
-    mip_gap: RunMipGapOpt = 1e-6,
-    threads: Annotated[int, typer.Option("--threads", help="HiGHS threads per run.", min=1)] = 1,
+    mip_gap: RunMipGapOpt = DEFAULT_MIP_GAP,
+    threads: Annotated[int, typer.Option("--threads", metavar="N", help="HiGHS threads per run.", min=1)] = 1,
     quiet: RunQuietOpt = False,
 ) -> None:
     """Solve INSTANCE for every combination of the --set values; one row per run (infeasible runs too)."""
@@ -378,24 +483,27 @@ def sweep(
 
     grid = _grid(assignments, "--set")
     _check_out(instance, out)
+    parquet = _extras("sweep", scheduler, parquet if out is not None else parquet or False)
     options = optimizer.SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads)
     table = _sweep(instance, optimizer.grid_size(grid), quiet, optimizer.sweep, grid=grid, options=options,
-                   workers=workers, scheduler=scheduler, out=out, chunk=chunk, fast=not rebuild)
+                   workers=workers, scheduler=scheduler, out=out, chunk=chunk, fast=not rebuild, parquet=parquet)
     if not quiet:
         out_console.print(sweep_table(table, list(grid)))
         out_console.print(status_counts(table))
         if out is not None:
-            out_console.print(f"wrote sweep.csv, sweep.parquet and runs/0–{len(table) - 1} to {out}", style="dim")
+            tables = "sweep.csv, sweep.parquet" if parquet else "sweep.csv"
+            out_console.print(f"wrote {tables} and runs/0–{len(table) - 1} to {out}", style="dim")
 
 
-@app.command()
+@app.command(short_help="Trace NPV against the largest provider share.")
 @_interruptible
 def pareto(
     instance: InstanceArg,
-    vary: Annotated[str, typer.Option("--vary", help="PATH=V1,V2,... e.g. diversification.max_share=0.3,0.4,0.5",
+    vary: Annotated[str, typer.Option("--vary", metavar="PATH=V1,V2,...",
+                                      help="The limit to vary, e.g. diversification.max_share=0.3,0.4,0.5",
                                       show_default=False)],
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for pareto.csv/.svg/.png and the sweep "
-                                             "(default: INSTANCE-pareto).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Folder for pareto.csv/.svg/.png and the "
+                                             "sweep (default: INSTANCE-pareto).")] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     quiet: RunQuietOpt = False,
@@ -409,8 +517,9 @@ def pareto(
     path, values = next(iter(_grid([vary], "--vary").items()))
     out = out or Path(f"{instance.stem}-pareto")
     _check_out(instance, out)
+    parquet = _extras("pareto", scheduler, None)
     table = _sweep(instance, len(values), quiet, optimizer.pareto, values=values, path=path, workers=workers,
-                   scheduler=scheduler, out=out, options=optimizer.SolveOptions(threads=1))
+                   scheduler=scheduler, out=out, options=optimizer.SolveOptions(threads=1), parquet=parquet)
     written = write_pareto(table, out, f"{instance.stem}: NPV against the largest provider share",
                            path.rsplit(".", 1)[-1])
     if not quiet:
@@ -419,15 +528,15 @@ def pareto(
         out_console.print(f"wrote {', '.join(p.name for p in written)} and the sweep to {out}", style="dim")
 
 
-@app.command()
+@app.command(short_help="What to sign now, across demand scenarios.")
 @_interruptible
 def hedge(
     instance: InstanceArg,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the plan, hedging.json and the "
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Folder for the plan, hedging.json and the "
                                              "two-stage tables (first_stage.csv, scenario_outcomes.csv, ...).")]
     = None,
     time_limit: RunTimeLimitOpt = None,
-    mip_gap: RunMipGapOpt = 1e-6,
+    mip_gap: RunMipGapOpt = DEFAULT_MIP_GAP,
 ) -> None:
     """What to sign now, each scenario's outcome and spread, and the value of hedging (EVPI and VSS)."""
     _configure_logging(False)

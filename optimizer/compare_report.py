@@ -73,6 +73,8 @@ def _charts(doc: Document, planned: list[tuple[str, Solution]]) -> None:
         lines = {}
         for name, sol in planned:
             p = weighted(sol.power[sol.power.provider == prov], sol, ["period", "year"], ["mw"])
+            if p.empty:  # a provider this plan's instance does not have, or where it holds nothing
+                continue
             x = p.year.to_numpy(dtype=float) + (p.period.to_numpy() % sol.periods_per_year) / sol.periods_per_year
             step = 1 / sol.periods_per_year
             lines[name] = (np.append(x, x[-1] + step), np.append(p.mw.to_numpy(), p.mw.iloc[-1]))

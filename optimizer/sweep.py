@@ -10,13 +10,18 @@ its runs when only numbers change (:mod:`optimizer.resolve`). Chunks go to this 
 (``workers=1``), to local worker processes (default: one per core) or, with ``scheduler``, to a
 Dask distributed cluster.
 
-With ``out``, the table is written as ``sweep.csv`` and ``sweep.parquet`` and each run's plan
-under ``runs/<n>/`` (:meth:`Solution.write`; a run whose instance is invalid gets its
-``instance.json`` and ``error.txt``).
+With ``out``, the table is written as ``sweep.csv`` (and ``sweep.parquet``, see ``parquet``) and
+each run's plan under ``runs/<n>/`` (:meth:`Solution.write`; a run whose instance is invalid gets
+its ``instance.json`` and ``error.txt``).
+
+Two features need optional packages (extras): ``scheduler`` needs Dask (``procure[cluster]``) and
+``sweep.parquet`` needs pyarrow (``procure[parquet]``). :func:`require_extras` checks them before
+anything runs and raises :class:`MissingExtraError`, naming the extra to install.
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import math
@@ -28,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from optimizer.csvfiles import csv_text
 from optimizer.executors import dask_cluster, default_workers, in_process, local_processes
 from optimizer.folder import instance_data
 from optimizer.highs import SolveOptions
@@ -40,6 +46,44 @@ from optimizer.sweep_worker import Run, RunResult, failed_rows, frame, run_chunk
 Progress = Callable[[int, int], None]
 """Called with (runs done, runs in all) as chunks finish."""
 MAX_CHUNK = 16
+
+
+class MissingExtraError(ImportError):
+    """A sweep option needs a package that is not installed; the message names the extra to install.
+
+    ``option`` is the keyword (``"scheduler"`` or ``"parquet"``), ``package`` what is missing, ``extra``
+    the extra of procure that installs it: ``sweep(parquet=True) needs pyarrow: pip install 'procure[parquet]'``.
+    """
+
+    def __init__(self, option: str, package: str, extra: str) -> None:
+        self.option, self.package, self.extra = option, package, extra
+        value = "True" if option == "parquet" else "..."
+        super().__init__(f"sweep({option}={value}) needs {package}: pip install 'procure[{extra}]'")
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def require_extras(*, scheduler: str | None = None, parquet: bool | None = None) -> bool:
+    """Check the optional packages a sweep needs before anything runs; return whether to write ``sweep.parquet``.
+
+    ``scheduler`` needs Dask's ``distributed``; ``parquet=True`` needs pyarrow, ``None`` writes Parquet
+    only if pyarrow is installed, ``False`` never. Raises :class:`MissingExtraError` (``option`` is
+    ``"scheduler"`` or ``"parquet"``).
+    """
+    if scheduler and not _importable("distributed"):
+        raise MissingExtraError("scheduler", "Dask", "cluster")
+    if parquet is False:
+        return False
+    available = _importable("pyarrow")
+    if parquet and not available:
+        raise MissingExtraError("parquet", "pyarrow", "parquet")
+    return available
 
 
 def grid_runs(grid: Mapping[str, Sequence[Any]]) -> list[Run]:
@@ -76,7 +120,7 @@ def check_grid(instance: str | Path | Mapping[str, Any] | Instance, grid: Mappin
 def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str, Sequence[Any]], *,
           options: SolveOptions | None = None, workers: int | None = None, scheduler: str | None = None,
           out: str | Path | None = None, chunk: int | None = None, fast: bool = True,
-          progress: Progress | None = None) -> pd.DataFrame:
+          parquet: bool | None = None, progress: Progress | None = None) -> pd.DataFrame:
     """Solve every combination of ``grid`` (path → values) on ``instance``; one table row per run.
 
     Columns: ``run``, one per path (the value set), then ``status`` (optimal, feasible,
@@ -84,7 +128,12 @@ def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str
     :mod:`optimizer.sweep_worker`, ``in_place`` (re-solved in place), ``seconds`` and ``message``.
     A path that leads nowhere in ``instance`` raises :class:`~optimizer.paths.PathError` before
     anything is solved; a value the instance refuses only makes its run ``invalid``.
+
+    With ``out``, ``sweep.parquet`` is written beside ``sweep.csv`` when pyarrow is installed
+    (``parquet=None``), always (``True``: :class:`MissingExtraError` without pyarrow) or never (``False``).
+    ``scheduler`` without Dask installed raises :class:`MissingExtraError` too, before anything runs.
     """
+    write_parquet = require_extras(scheduler=scheduler, parquet=parquet if out is not None else parquet or False)
     check_grid(instance, grid)
     base = _base_data(instance)
     runs = grid_runs(grid)
@@ -111,7 +160,7 @@ def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str
             progress(len(results), len(runs))
     table = frame(results, list(grid))
     if keep:
-        write_table(table, Path(out))
+        write_table(table, Path(out), parquet=write_parquet)
     return table
 
 
@@ -126,14 +175,19 @@ def _write_run(folder: Path, result: RunResult) -> None:
                                         "error.txt": str(result.row.get("message", "")) + "\n"})
 
 
-def write_table(table: pd.DataFrame, out: Path) -> list[Path]:
-    """``sweep.csv`` and ``sweep.parquet`` in ``out``, each whole or not at all."""
+def write_table(table: pd.DataFrame, out: Path, parquet: bool = True) -> list[Path]:
+    """``sweep.csv`` and (with ``parquet``, which needs pyarrow) ``sweep.parquet`` in ``out``, each whole or
+    not at all. Without ``parquet``, a ``sweep.parquet`` left there by an earlier sweep is removed, so
+    that the folder never holds two different tables."""
     out.mkdir(parents=True, exist_ok=True)
-    written = write_files_atomically(out, {"sweep.csv": table.to_csv(index=False)})
+    written = write_files_atomically(out, {"sweep.csv": csv_text(table)})
+    if not parquet:
+        (out / "sweep.parquet").unlink(missing_ok=True)
+        return written
     fd, tmp = tempfile.mkstemp(prefix=".sweep.parquet.", dir=out)
     os.close(fd)
     try:
-        parquet_ready(table).to_parquet(tmp, index=False)
+        parquet_ready(table).to_parquet(tmp, index=False, engine="pyarrow")
         os.replace(tmp, out / "sweep.parquet")
     finally:
         Path(tmp).unlink(missing_ok=True)

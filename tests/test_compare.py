@@ -113,6 +113,15 @@ def test_same_plan_twice_differs_in_nothing(tmp_path: Path) -> None:
     assert (c.kpis["Δ b"].abs() < 1e-9).all()
 
 
+def test_plans_of_different_instances_compare(tmp_path: Path) -> None:
+    # tiny has one cloud, two_clouds two: a provider absent from a plan has no line in its panel
+    a, b = solved(tmp_path / "a", INSTANCES / "tiny.json"), solved(tmp_path / "b", INSTANCES / "two_clouds.json")
+    c = compare(tmp_path / "a", tmp_path / "b")
+    written = c.write(tmp_path / "out")
+    assert c.npv_difference("b") == pytest.approx(b.objective_usd - a.objective_usd)
+    assert {p.name for p in written} >= {"compare.md", "compare.html"}
+
+
 def test_compare_with_an_infeasible_plan(tmp_path: Path) -> None:
     feasible = copy.deepcopy(INFEASIBLE)
     feasible["providers"][1]["power_mw"] = 10

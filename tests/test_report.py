@@ -36,14 +36,15 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return df.where(df.notna(), None)
 
 
-def _close(a: object, b: object, rel: float = 1e-10) -> bool:
-    """Equal structures, numbers equal to ``rel`` (relative) or 1e-6 (absolute)."""
+def _close(a: object, b: object, rel: float = 1e-9) -> bool:
+    """Equal structures, numbers equal to ``rel`` (relative) or a tenth of a cent (absolute: a difference of two
+    large amounts, such as the idle chip cost, carries the round-off of both)."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_close(a[k], b[k], rel) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_close(x, y, rel) for x, y in zip(a, b, strict=True))
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
-        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-6)
+        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-3)
     return a == b
 
 
