@@ -20,8 +20,8 @@ from pathlib import Path
 
 import optimizer
 from optimizer.compare import Comparison, compare
-from optimizer.document import signed_usd, usd
 from optimizer.report import write_report
+from optimizer.units import signed_usd, usd
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
