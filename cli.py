@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from optimizer.options import DEFAULT_MIP_GAP, Algorithm
+from optimizer.solve.options import DEFAULT_MIP_GAP, Algorithm
 
 
 def _plain_argument_help() -> None:
@@ -80,7 +80,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _max_memory(text: str) -> int:
-    from optimizer.health import parse_bytes
+    from optimizer.solve.health import parse_bytes
 
     try:
         return parse_bytes(text)
@@ -100,7 +100,7 @@ def _check_out(instance: Path, out: Path | None) -> None:
         return
     if out.exists() and not out.is_dir():
         raise _fail(f"--out {out}: exists and is not a folder", 2)
-    from optimizer.results import OUTPUT_FILES
+    from optimizer.results.solution import OUTPUT_FILES
 
     if instance.resolve().parent == out.resolve() and instance.name in OUTPUT_FILES:
         raise _fail(f"--out {out}: writing the plan there would overwrite the instance {instance}", 2)
@@ -145,7 +145,7 @@ def solve(
                                          algorithm=algorithm, log=verbose, max_memory=_max_memory(max_memory))
     except ValueError as e:
         raise _fail(str(e), 2) from None
-    from optimizer.live import stage_display
+    from optimizer.terminal.live import stage_display
 
     try:
         with stage_display(err_console, enabled=not (quiet or verbose)) as progress:
@@ -155,7 +155,7 @@ def solve(
 
     if not quiet:
         _warn(instance, getattr(solution, "warnings", []))
-        from optimizer.summary import summary
+        from optimizer.terminal.summary import summary
 
         for part in summary(solution):
             out_console.print(part)
@@ -191,8 +191,8 @@ def diagnose(
     """Explain why INSTANCE is infeasible: the limits that must move, where and by how much."""
     _configure_logging(False)
     import optimizer
-    from optimizer.health import check_size
-    from optimizer.numerics import unit_warnings
+    from optimizer.solve.health import check_size
+    from optimizer.solve.numerics import unit_warnings
 
     budget = _max_memory(max_memory)
     try:
@@ -202,8 +202,8 @@ def diagnose(
         raise _fail(e.in_file(str(instance)).message, 2) from None
     _warn(instance, unit_warnings(inst))
     prep = optimizer.prepare(inst)
-    from optimizer.iis import explain_coefficient
-    from optimizer.numerics import CoefficientError
+    from optimizer.analysis.iis import explain_coefficient
+    from optimizer.solve.numerics import CoefficientError
 
     try:
         findings = optimizer.diagnose(prep)
@@ -222,7 +222,7 @@ def diagnose(
 
 def _print_iis(prep: object) -> None:
     """``diagnose --iis``: HiGHS's irreducible infeasible subset, one limit a line (see optimizer/iis.py)."""
-    from optimizer.iis import iis as compute_iis
+    from optimizer.analysis.iis import iis as compute_iis
 
     found = compute_iis(prep)
     if not found.found:
@@ -237,8 +237,8 @@ def _print_numerics(numerics: dict | None) -> None:
     """``--verbose``: model size and the coefficient ranges HiGHS sees (model units: chips, MW, $M)."""
     if not numerics:
         return
-    from optimizer.health import human_bytes
-    from optimizer.numerics import describe_ranges
+    from optimizer.solve.health import human_bytes
+    from optimizer.solve.numerics import describe_ranges
 
     size = (f"model: {numerics['columns']:,} columns, {numerics['rows']:,} rows, {numerics['nonzeros']:,} non-zeros; "
             if "columns" in numerics else "model: ")
@@ -263,7 +263,7 @@ def validate(instance: InstanceArg) -> None:
         for line in e.lines():
             err_console.print(f"  {line}", soft_wrap=True, markup=False)
         raise typer.Exit(2) from None
-    from optimizer.numerics import unit_warnings
+    from optimizer.solve.numerics import unit_warnings
 
     _warn(instance, unit_warnings(inst))
     out_console.print(f"{instance}: valid ({len(inst.providers)} providers, {len(inst.chips)} chips, "
@@ -277,7 +277,7 @@ def schema(
     """Print the JSON Schema (draft 2020-12) of instance files, for editors (see the README)."""
     import json
 
-    from optimizer.schema import instance_json_schema
+    from optimizer.input.schema import instance_json_schema
 
     text = json.dumps(instance_json_schema(), indent=2) + "\n"
     if out is None:
@@ -285,7 +285,7 @@ def schema(
         return
     if out.is_dir():
         raise _fail(f"--out {out}: is a folder, not a file", 2)
-    from optimizer.results import write_files_atomically
+    from optimizer.results.solution import write_files_atomically
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -323,7 +323,7 @@ def generate(
     """Write a synthetic instance with realistic structure (for benchmarks and stress tests)."""
     import json
 
-    from optimizer.generate import generate as make
+    from optimizer.input.generate import generate as make
 
     knobs = {"years": years, "periods_per_year": periods_per_year, "providers": providers, "regions": regions,
              "chips": chips, "workloads": workloads, "scenarios": scenarios, "onboarding": onboarding or None}
@@ -338,7 +338,7 @@ def generate(
     if out is None:
         out_console.print(text, markup=False, highlight=False, soft_wrap=True)
         return
-    from optimizer.results import write_files_atomically
+    from optimizer.results.solution import write_files_atomically
 
     out.parent.mkdir(parents=True, exist_ok=True)
     write_files_atomically(out.parent, {out.name: text})
@@ -352,8 +352,8 @@ FolderArg = Annotated[Path, typer.Argument(help="A folder written by `procure so
 def report(folder: FolderArg) -> None:
     """Write report.md and report.html (charts inlined, no network needed) into a solution FOLDER."""
     _configure_logging(False)
-    from optimizer.folder import FolderError
-    from optimizer.report import write_report
+    from optimizer.report.plan import write_report
+    from optimizer.results.folder import FolderError
 
     try:
         written = write_report(folder)
@@ -379,10 +379,10 @@ def compare(
     """Compare plans: NPV difference from the first and where it comes from (provider, chip, year), changed
     contracts and limits; --out writes the full page and tables."""
     _configure_logging(False)
-    from optimizer.compare import compare as compare_plans
-    from optimizer.folder import FolderError
+    from optimizer.report.compare import compare as compare_plans
+    from optimizer.results.folder import FolderError
+    from optimizer.terminal.views import compare_view
     from optimizer.units import plural
-    from optimizer.views import compare_view
 
     if len(folders) < 2:
         raise _fail("compare needs at least two solution folders", 2)
@@ -411,7 +411,7 @@ def compare(
 
 def _grid(assignments: list[str] | None, flag: str) -> dict[str, list]:
     """``PATH=V1,V2,…`` options as a sweep grid (exit 2 on bad syntax)."""
-    from optimizer.paths import PathError, parse_assignment
+    from optimizer.input.paths import PathError, parse_assignment
 
     if not assignments:
         raise _fail(f"give at least one {flag} PATH=V1,V2,...", 2)
@@ -426,7 +426,7 @@ def _sweep(instance: Path, size: int, quiet: bool, run, **kwargs):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     import optimizer
-    from optimizer.sweep import check_grid
+    from optimizer.sweep.run import check_grid
 
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     try:
@@ -443,7 +443,7 @@ def _sweep(instance: Path, size: int, quiet: bool, run, **kwargs):
 def _extras(command: str, scheduler: str | None, parquet: bool | None) -> bool:
     """Exit 2 before any run if --scheduler needs Dask or --parquet needs pyarrow and it is not installed;
     return whether sweep.parquet will be written."""
-    from optimizer.sweep import MissingExtraError, require_extras
+    from optimizer.sweep.run import MissingExtraError, require_extras
 
     try:
         return require_extras(scheduler=scheduler, parquet=parquet)
@@ -479,7 +479,7 @@ def sweep(
     """Solve INSTANCE for every combination of the --set values; one row per run (infeasible runs too)."""
     _configure_logging(False)
     import optimizer
-    from optimizer.views import status_counts, sweep_table
+    from optimizer.terminal.views import status_counts, sweep_table
 
     grid = _grid(assignments, "--set")
     _check_out(instance, out)
@@ -511,8 +511,8 @@ def pareto(
     """Trace NPV against the largest provider share by sweeping a limit; write a CSV and a chart."""
     _configure_logging(False)
     import optimizer
-    from optimizer.frontier import write_pareto
-    from optimizer.views import pareto_lines
+    from optimizer.sweep.pareto import write_pareto
+    from optimizer.terminal.views import pareto_lines
 
     path, values = next(iter(_grid([vary], "--vary").items()))
     out = out or Path(f"{instance.stem}-pareto")
@@ -541,9 +541,9 @@ def hedge(
     """What to sign now, each scenario's outcome and spread, and the value of hedging (EVPI and VSS)."""
     _configure_logging(False)
     import optimizer
-    from optimizer.hedging import HedgingError, hedging_files
-    from optimizer.results import write_files_atomically
-    from optimizer.views import hedging_view, two_stage_view
+    from optimizer.analysis.hedging import HedgingError, hedging_files
+    from optimizer.results.solution import write_files_atomically
+    from optimizer.terminal.views import hedging_view, two_stage_view
 
     _check_out(instance, out)
     options = optimizer.SolveOptions(time_limit=time_limit, mip_gap=mip_gap)

@@ -118,8 +118,10 @@ def measure(route: str, instance_path: str, algorithm: str, time_limit: float | 
     import pyomo.environ as pyo
 
     import optimizer
-    from optimizer.highs import SolveOptions, compile_to_highs, solve_model
     from optimizer.model import build_model
+    from optimizer.solve.compile import compile_to_highs
+    from optimizer.solve.highs import solve_model
+    from optimizer.solve.options import SolveOptions
 
     if route == "appsi":
         from pyomo.contrib.appsi.solvers import Highs as AppsiHighs
@@ -140,12 +142,12 @@ def measure(route: str, instance_path: str, algorithm: str, time_limit: float | 
     gap = 1e-6  # procure's default MIP gap, so a MILP (small) is solved alike on every route
 
     if route == "standard-form":
-        import optimizer.highs
+        import optimizer.solve.highs
 
         # Wrap two of solve_model's steps (same calls, timed): the hand-off, which also keeps the
         # Highs object for its iteration counts, and the MILP's shadow-price LP (part of read-back).
         captured: dict = {"duals": 0.0}
-        compile_once, duals_once = optimizer.highs.compile_to_highs, optimizer.highs.fixed_integer_duals
+        compile_once, duals_once = optimizer.solve.highs.compile_to_highs, optimizer.solve.highs.fixed_integer_duals
 
         def timed_compile(m):
             start = time.perf_counter()
@@ -160,11 +162,12 @@ def measure(route: str, instance_path: str, algorithm: str, time_limit: float | 
             finally:
                 captured["duals"] += time.perf_counter() - start
 
-        optimizer.highs.compile_to_highs, optimizer.highs.fixed_integer_duals = timed_compile, timed_duals
+        optimizer.solve.highs.compile_to_highs, optimizer.solve.highs.fixed_integer_duals = timed_compile, timed_duals
         try:
             raw = solve_model(built, SolveOptions(algorithm=algorithm, time_limit=time_limit))
         finally:
-            optimizer.highs.compile_to_highs, optimizer.highs.fixed_integer_duals = compile_once, duals_once
+            optimizer.solve.highs.compile_to_highs = compile_once
+            optimizer.solve.highs.fixed_integer_duals = duals_once
         t4 = time.perf_counter()
         h = captured["h"]
         out["handoff"] = captured["handoff"]

@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from optimizer.model.variables import MONEY
-from optimizer.prepare import Prepared
+from optimizer.prepare.arrays import Prepared
 
 
 def _da(values, *dims: str) -> xr.DataArray:
@@ -148,12 +148,12 @@ def check(size: str = "small", seed: int = 1) -> list[tuple[str, float, float]]:
     still meets), a global power limit, supply caps and scenarios, which the presets do not use;
     procure's objective is the reference.
     """
-    from optimizer.generate import generate
-    from optimizer.highs import solve_model
-    from optimizer.instance import load_instance
+    from optimizer.input.generate import generate
+    from optimizer.input.load import load_instance
     from optimizer.model import build_model
-    from optimizer.prepare import prepare
-    from optimizer.results import extract
+    from optimizer.prepare.arrays import prepare
+    from optimizer.results.solution import extract
+    from optimizer.solve.highs import solve_model
 
     base = generate(size, seed=seed, scenarios=3)
     prep = prepare(load_instance(base))

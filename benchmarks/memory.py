@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 CHILD = """
 import json, sys
 import optimizer
-from optimizer.health import estimate_size
+from optimizer.solve.health import estimate_size
 
 def resident(field):
     return next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith(field))
@@ -49,7 +49,7 @@ def measure(path: Path) -> dict:
 def main() -> None:
     paths = [Path(p) for p in sys.argv[1:]]
     if not paths:
-        from optimizer.generate import generate
+        from optimizer.input.generate import generate
 
         tmp = Path(tempfile.mkdtemp())
         paths = sorted((ROOT / "instances").glob("*.json"))

@@ -31,9 +31,9 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler  # noqa:
 
 import optimizer  # noqa: E402
 from optimizer import highs  # noqa: E402
-from optimizer.generate import generate  # noqa: E402
+from optimizer.input.generate import generate  # noqa: E402
 from optimizer.model import Built, build_model  # noqa: E402
-from optimizer.results import extract  # noqa: E402
+from optimizer.results.solution import extract  # noqa: E402
 
 
 def build_by_family(prep, laps: dict[str, float], pyomo_only: bool) -> Built:

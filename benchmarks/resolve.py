@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import optimizer  # noqa: E402
-from optimizer.generate import generate  # noqa: E402
-from optimizer.paths import set_path  # noqa: E402
+from optimizer.input.generate import generate  # noqa: E402
+from optimizer.input.paths import set_path  # noqa: E402
 
 
 def monthly_2026() -> dict:

@@ -100,9 +100,10 @@ def child_procure(instance: str, solve: bool) -> dict:
     ``solve`` False, the same steps up to the hand-off to HiGHS."""
     clock = Clock()
     import optimizer
-    from optimizer.health import check_size
-    from optimizer.highs import SolveOptions, compile_to_highs
     from optimizer.model import build_model
+    from optimizer.solve.compile import compile_to_highs
+    from optimizer.solve.health import check_size
+    from optimizer.solve.options import SolveOptions
     clock.lap("import")
     out: dict = {"import_peak_mb": peak_mb()}
     options = SolveOptions()
@@ -140,8 +141,8 @@ def child_export(instance: str, npz: str) -> dict:
     import numpy as np
 
     import optimizer
-    from optimizer.highs import compile_to_highs
     from optimizer.model import build_model
+    from optimizer.solve.compile import compile_to_highs
 
     built = build_model(optimizer.prepare(optimizer.load_instance(instance)))
     if built.layout.trivially_infeasible:  # the compiled LP would leave those rows out
@@ -245,7 +246,7 @@ def launch(args: list[str], timeout: float) -> tuple[subprocess.CompletedProcess
 def generated(size: str, seed: int) -> dict:
     """The instance of a size: a preset name, optionally with generator knobs after a colon and
     separated by slashes, e.g. ``medium:regions=4/scenarios=2`` (``optimizer.generate.GeneratorSpec``)."""
-    from optimizer.generate import generate
+    from optimizer.input.generate import generate
 
     preset, _, knobs = size.partition(":")
     overrides = {k: int(v) for k, v in (kv.split("=", 1) for kv in knobs.split("/") if kv)}
@@ -265,7 +266,7 @@ def auto_options(shape: dict) -> dict:
     """The HiGHS options procure's ``--algorithm auto`` sets for a cold LP of this shape (export's dict)."""
     from types import SimpleNamespace
 
-    from optimizer.highs import START_CROSSOVER, highs_solver
+    from optimizer.solve.highs import START_CROSSOVER, highs_solver
 
     model = SimpleNamespace(columns=range(shape["columns"]), is_mip=shape["integers"] > 0)
     return {"solver": highs_solver("auto", model, warm=False), "start_crossover_tolerance": START_CROSSOVER}

@@ -12,37 +12,38 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
-    "Algorithm": "optimizer.options",
-    "Comparison": "optimizer.compare",
-    "Finding": "optimizer.diagnose",
-    "Hedging": "optimizer.hedging",
-    "Instance": "optimizer.schema",
+    "Algorithm": "optimizer.solve.options",
+    "Comparison": "optimizer.report.compare",
+    "Finding": "optimizer.analysis.diagnose",
+    "Hedging": "optimizer.analysis.hedging",
+    "Instance": "optimizer.input.schema",
     "InstanceError": "optimizer.errors",
-    "MissingExtraError": "optimizer.sweep",
-    "PathError": "optimizer.paths",
-    "Prepared": "optimizer.prepare",
-    "Resolver": "optimizer.resolve",
-    "Solution": "optimizer.results",
-    "SolveOptions": "optimizer.highs",
-    "Status": "optimizer.highs",
-    "TwoStagePlan": "optimizer.scenarios",
-    "compare": "optimizer.compare",
-    "diagnose": "optimizer.diagnose",
-    "first_stage": "optimizer.scenarios",
-    "grid_size": "optimizer.paths",
-    "load_instance": "optimizer.instance",
-    "pareto": "optimizer.frontier",
-    "prepare": "optimizer.prepare",
-    "scenario_outcomes": "optimizer.scenarios",
+    "MissingExtraError": "optimizer.sweep.run",
+    "PathError": "optimizer.input.paths",
+    "Prepared": "optimizer.prepare.arrays",
+    "Resolver": "optimizer.solve.resolve",
+    "Solution": "optimizer.results.solution",
+    "SolveOptions": "optimizer.solve.highs",
+    "Status": "optimizer.solve.highs",
+    "TwoStagePlan": "optimizer.analysis.scenarios",
+    "compare": "optimizer.report.compare",
+    "diagnose": "optimizer.analysis.diagnose",
+    "first_stage": "optimizer.analysis.scenarios",
+    "grid_size": "optimizer.input.paths",
+    "load_instance": "optimizer.input.load",
+    "pareto": "optimizer.sweep.pareto",
+    "prepare": "optimizer.prepare.arrays",
+    "scenario_outcomes": "optimizer.analysis.scenarios",
     "solve": "optimizer.api",
-    "sweep": "optimizer.sweep",
-    "two_stage": "optimizer.scenarios",
-    "value_of_hedging": "optimizer.hedging",
-    "write_report": "optimizer.report",
+    "sweep": "optimizer.sweep.run",
+    "two_stage": "optimizer.analysis.scenarios",
+    "value_of_hedging": "optimizer.analysis.hedging",
+    "write_report": "optimizer.report.plan",
 }
 """Each public name and the module it lives in."""
 
@@ -90,9 +91,9 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_WHERE])
 
 
-_SHADOWED = frozenset(name for name, module in _WHERE.items() if module == f"{__name__}.{name}")
-"""Functions named like the module they live in (``optimizer.diagnose`` the function, in the module
-``optimizer.diagnose``): the name stands for the function, as ``from optimizer import diagnose`` expects."""
+_SHADOWED = frozenset(name for name in _WHERE if (Path(__file__).parent / name).is_dir())
+"""Functions named like the sub-package they live in (``optimizer.sweep`` the function, in the package
+``optimizer.sweep``): the name stands for the function, as ``from optimizer import sweep`` expects."""
 
 
 class _Package(ModuleType):
@@ -108,20 +109,20 @@ sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from optimizer.analysis.diagnose import Finding, diagnose
+    from optimizer.analysis.hedging import Hedging, value_of_hedging
+    from optimizer.analysis.scenarios import TwoStagePlan, first_stage, scenario_outcomes, two_stage
     from optimizer.api import solve
-    from optimizer.compare import Comparison, compare
-    from optimizer.diagnose import Finding, diagnose
     from optimizer.errors import InstanceError
-    from optimizer.frontier import pareto
-    from optimizer.hedging import Hedging, value_of_hedging
-    from optimizer.highs import SolveOptions, Status
-    from optimizer.instance import load_instance
-    from optimizer.options import Algorithm
-    from optimizer.paths import PathError, grid_size
-    from optimizer.prepare import Prepared, prepare
-    from optimizer.report import write_report
-    from optimizer.resolve import Resolver
-    from optimizer.results import Solution
-    from optimizer.scenarios import TwoStagePlan, first_stage, scenario_outcomes, two_stage
-    from optimizer.schema import Instance
-    from optimizer.sweep import MissingExtraError, sweep
+    from optimizer.input.load import load_instance
+    from optimizer.input.paths import PathError, grid_size
+    from optimizer.input.schema import Instance
+    from optimizer.prepare.arrays import Prepared, prepare
+    from optimizer.report.compare import Comparison, compare
+    from optimizer.report.plan import write_report
+    from optimizer.results.solution import Solution
+    from optimizer.solve.options import Algorithm, SolveOptions
+    from optimizer.solve.resolve import Resolver
+    from optimizer.solve.status import Status
+    from optimizer.sweep.pareto import pareto
+    from optimizer.sweep.run import MissingExtraError, sweep

@@ -7,26 +7,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from optimizer.diagnose import diagnose
+from optimizer.analysis.diagnose import diagnose
+from optimizer.analysis.iis import explain_coefficient
 from optimizer.errors import InstanceError
-from optimizer.health import SizeEstimate, check_size
-from optimizer.highs import (
-    METHOD_NAMES,
-    Progress,
-    RawSolution,
-    SolveOptions,
-    Status,
-    compile_to_highs,
-    highs_solver,
-    solve_compiled,
-)
-from optimizer.iis import explain_coefficient
-from optimizer.instance import load_instance
+from optimizer.input.load import load_instance
+from optimizer.input.schema import Instance
 from optimizer.model import build_model
-from optimizer.numerics import CoefficientError, InputWarning, range_warnings, unit_warnings
-from optimizer.prepare import prepare
-from optimizer.results import Solution, extract
-from optimizer.schema import Instance
+from optimizer.prepare.arrays import prepare
+from optimizer.results.solution import Solution, extract
+from optimizer.solve.compile import compile_to_highs
+from optimizer.solve.compiled import RawSolution
+from optimizer.solve.health import SizeEstimate, check_size
+from optimizer.solve.highs import METHOD_NAMES, Progress, highs_solver, solve_compiled
+from optimizer.solve.numerics import CoefficientError, InputWarning, range_warnings, unit_warnings
+from optimizer.solve.options import SolveOptions
+from optimizer.solve.status import Status
 
 
 def solve(source: str | Path | Mapping[str, Any] | Instance, options: SolveOptions | None = None, *,

@@ -16,9 +16,9 @@ from conftest import EXPECTED, INSTANCES, example_cases, solve_checked
 from feasibility import assert_feasible
 
 import optimizer
-from optimizer import highs
-from optimizer.paths import set_path
-from optimizer.resolve import Resolver
+from optimizer.input.paths import set_path
+from optimizer.solve import highs
+from optimizer.solve.resolve import Resolver
 
 
 def _model(columns: int, mip: bool = False) -> SimpleNamespace:

@@ -18,9 +18,9 @@ from conftest import INSTANCES
 from test_cli import INFEASIBLE
 from test_report import solved
 
-from optimizer.charts import PALETTE
-from optimizer.compare import compare
-from optimizer.report import write_report
+from optimizer.report.charts import PALETTE
+from optimizer.report.compare import compare
+from optimizer.report.plan import write_report
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")

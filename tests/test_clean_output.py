@@ -15,7 +15,7 @@ import sys
 import pytest
 from conftest import INSTANCES, ROOT
 
-from optimizer import silent
+from optimizer.solve import silent
 
 BANNER = b"Running HiGHS 9.9.9 (git hash: abc): Copyright (c) 2099 under MIT licence terms\n"
 

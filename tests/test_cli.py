@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.highs import Status
-from optimizer.results import OUTPUT_FILES
+from optimizer.results.solution import OUTPUT_FILES
+from optimizer.solve.status import Status
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ from test_report import check_page, solved
 from typer.testing import CliRunner
 
 import cli
-from optimizer.compare import compare
+from optimizer.report.compare import compare
 from optimizer.units import signed_usd
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.paths import set_path
+from optimizer.input.paths import set_path
 
 distributed = pytest.importorskip("distributed")
 

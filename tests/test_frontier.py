@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.frontier import efficient
+from optimizer.sweep.pareto import efficient
 
 H = 8760.0
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.generate import PRESETS, GeneratorSpec, generate
+from optimizer.input.generate import PRESETS, GeneratorSpec, generate
 from optimizer.model import build_model
 
 
@@ -37,7 +37,7 @@ def test_deterministic_for_a_seed() -> None:
 def test_every_preset_can_serve_its_demand(size: str) -> None:
     # The structural check of the diagnosis: every workload has an allowed offer active in every
     # period with demand (large and xl once restricted "research" to chips not yet out in year 0).
-    from optimizer.diagnose import structural_findings
+    from optimizer.analysis.diagnose import structural_findings
 
     assert structural_findings(optimizer.prepare(optimizer.load_instance(generate(size)))) == []
 

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.health import DEFAULT_MAX_MEMORY, check_size, estimate_size, human_bytes, parse_bytes
-from optimizer.highs import compile_to_highs
 from optimizer.model import build_model
+from optimizer.solve.compile import compile_to_highs
+from optimizer.solve.health import DEFAULT_MAX_MEMORY, check_size, estimate_size, human_bytes, parse_bytes
 
 runner = CliRunner()
 

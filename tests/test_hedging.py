@@ -28,14 +28,14 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.hedging import (
+from optimizer.analysis.hedging import (
     HedgingError,
     first_stage_chips,
     mean_scenario,
     solve_prepared,
     value_of_hedging,
 )
-from optimizer.scenarios import as_prepared
+from optimizer.analysis.scenarios import as_prepared
 
 H = 8760.0
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.iis import iis
+from optimizer.analysis.iis import iis
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.keys import Keys, concat
+from optimizer.solve.keys import Keys, concat
 
 ROWS = [("demand", (0, 3, 1), -1), ("capacity", (2, 3, 0), 1), ("demand", (1, 0, 0), -1),
         ("providers_used_min", (), -1), ("budget_total", (0,), 1)]

@@ -6,7 +6,7 @@ import pytest
 from conftest import solve_checked
 from test_optima import O12, O24, H, instance
 
-from optimizer.kpis import EXPECTED
+from optimizer.results.kpis import EXPECTED
 
 TWO = [{"id": "p", "power_mw": 100}, {"id": "q", "power_mw": 100}]
 CHEAP_P = [{"id": "pk", "term_months": 12, "price_per_chip_hour": 1.0},

@@ -18,9 +18,9 @@ from conftest import EXAMPLES, EXPECTED, INSTANCES, ROOT, SPEC_V2_PENDING
 from instance_strategies import instances
 
 import optimizer
-from optimizer.generate import generate
-from optimizer.highs import compile_to_highs
+from optimizer.input.generate import generate
 from optimizer.model import AS_ARRAYS, build_model
+from optimizer.solve.compile import compile_to_highs
 
 CASES = sorted([*EXAMPLES.glob("*.json"), *INSTANCES.glob("*.json"), *(ROOT / "tests" / "data").glob("*.json")])
 CASES = [pytest.param(p, id=p.name, marks=[SPEC_V2_PENDING] if "feature" in EXPECTED.get(p.stem, {}) else [])

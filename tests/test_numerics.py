@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.numerics import unit_warnings
+from optimizer.solve.numerics import unit_warnings
 
 runner = CliRunner()
 TINY = json.loads((INSTANCES / "tiny.json").read_text())

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.sweep import MissingExtraError, require_extras
+from optimizer.sweep.run import MissingExtraError, require_extras
 
-sweep_module = importlib.import_module("optimizer.sweep")  # the module: optimizer.sweep is also the function
+sweep_module = importlib.import_module("optimizer.sweep.run")  # the module: optimizer.sweep.run is also the function
 
 runner = CliRunner()
 OPTIONAL = {"dask", "distributed", "pyarrow"}

@@ -15,7 +15,7 @@ from rich.console import Console
 
 import optimizer
 import optimizer.api
-from optimizer.live import stage_display
+from optimizer.terminal.live import stage_display
 
 STAGES = ["loading the instance", "preparing arrays", "building the model", "handing the model to HiGHS",
           "HiGHS: solving an LP", "reading the plan back"]

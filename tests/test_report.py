@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.folder import FolderError
-from optimizer.report import write_report
-from optimizer.results import Solution
+from optimizer.report.plan import write_report
+from optimizer.results.folder import FolderError
+from optimizer.results.solution import Solution
 
 runner = CliRunner()
 PLANS = {"lp": "two_clouds.json", "milp": "racks_mip.json", "scenarios": "scenarios.json"}

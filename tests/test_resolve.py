@@ -10,9 +10,9 @@ from conftest import INSTANCES
 from feasibility import assert_feasible
 
 import optimizer
-from optimizer.changes import FAST, IGNORED, STRUCTURAL, plan_update
-from optimizer.paths import set_path
-from optimizer.resolve import Resolver
+from optimizer.input.paths import set_path
+from optimizer.solve.changes import FAST, IGNORED, STRUCTURAL, plan_update
+from optimizer.solve.resolve import Resolver
 
 CASES = [
     ("tiny", "providers[aws].power_mw", [4, 3.2, 2.9, 5]),  # 2.9 MW: infeasible, then feasible again

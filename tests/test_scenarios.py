@@ -25,7 +25,7 @@ import pytest
 from conftest import INSTANCES, solve_checked
 
 import optimizer
-from optimizer.scenarios import first_stage, outcome_spread, recourse, scenario_outcomes, two_stage
+from optimizer.analysis.scenarios import first_stage, outcome_spread, recourse, scenario_outcomes, two_stage
 
 
 def hedge_instance() -> dict:
@@ -121,8 +121,8 @@ def test_no_plan_gives_empty_tables() -> None:
 def test_summary_and_report_show_what_to_sign_now(tmp_path) -> None:
     from rich.console import Console
 
-    from optimizer.report import build_report
-    from optimizer.summary import summary
+    from optimizer.report.plan import build_report
+    from optimizer.terminal.summary import summary
 
     solution = solve_checked(hedge_instance())
     console = Console(record=True, width=200)

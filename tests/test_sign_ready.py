@@ -11,9 +11,9 @@ from conftest import INSTANCES
 from rich.console import Console
 
 import optimizer
-from optimizer.kpis import peak_power_mw, shown
-from optimizer.summary import summary
-from optimizer.sweep_worker import run_kpis
+from optimizer.results.kpis import peak_power_mw, shown
+from optimizer.sweep.worker import run_kpis
+from optimizer.terminal.summary import summary
 from optimizer.units import number, per_unit, plural, signed_usd, usd
 
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 import cli
 import optimizer
-from optimizer.paths import PathError, parse_assignment, parse_path, set_path
-from optimizer.sweep import chunk_size, grid_runs
+from optimizer.input.paths import PathError, parse_assignment, parse_path, set_path
+from optimizer.sweep.run import chunk_size, grid_runs
 
 BUDGETS = [1e12, 3.0e10, 2.95e10]  # two_clouds needs ~32.6B unconstrained: the last two bind
 runner = CliRunner()

@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 import cli
 from optimizer import InstanceError, load_instance
 from optimizer.errors import MAX_LISTED
-from optimizer.generate import generate
-from optimizer.schema import Instance, instance_json_schema
+from optimizer.input.generate import generate
+from optimizer.input.schema import Instance, instance_json_schema
 
 runner = CliRunner()
 

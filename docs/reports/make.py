@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import optimizer
-from optimizer.compare import Comparison, compare
-from optimizer.report import write_report
+from optimizer.report.compare import Comparison, compare
+from optimizer.report.plan import write_report
 from optimizer.units import signed_usd, usd
 
 HERE = Path(__file__).resolve().parent

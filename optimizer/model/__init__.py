@@ -37,7 +37,7 @@ from optimizer.model.matrix import (
 )
 from optimizer.model.objective import add_objective
 from optimizer.model.variables import MONEY, Layout, Slack, add_variables, layout
-from optimizer.prepare import Prepared
+from optimizer.prepare.arrays import Prepared
 
 __all__ = ["MONEY", "Built", "Layout", "RowBlock", "Slack", "build_model"]
 

@@ -13,7 +13,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.model.variables import MONEY, Layout, slack, x_at
-from optimizer.prepare import Prepared
+from optimizer.prepare.arrays import Prepared
 
 
 def _row(m: pyo.ConcreteModel, lay: Layout, family: str, key: tuple, body, lo=None, hi=None):

@@ -5,7 +5,7 @@ and non-zero of a large plan (99.9% of the rows of the ``large`` preset). Built 
 Pyomo expressions and then walked again by Pyomo's standard-form compiler, they were most of
 procure's time outside HiGHS and most of its memory (docs/performance.md). Here each is a
 :class:`RowBlock`: CSR arrays over the model's Pyomo variables, computed from the prepared arrays
-and the layout in a few vectorised steps. :func:`optimizer.highs.compile_to_highs` stacks them
+and the layout in a few vectorised steps. :func:`optimizer.solve.compile.compile_to_highs` stacks them
 with the rows Pyomo compiles for the other families.
 
 The rows are the same as those of the Pyomo families in :mod:`optimizer.model.constraints` (same
@@ -23,7 +23,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.model.variables import Layout
-from optimizer.prepare import Prepared
+from optimizer.prepare.arrays import Prepared
 
 
 @dataclass

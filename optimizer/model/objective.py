@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.model.variables import MONEY, Layout
-from optimizer.prepare import Prepared
+from optimizer.prepare.arrays import Prepared
 
 
 def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.prepare import Prepared
+from optimizer.prepare.arrays import Prepared
 
 MONEY = 1e6
 """USD per model money unit: money is in $M inside the solver (spec §9)."""

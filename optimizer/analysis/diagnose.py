@@ -1,0 +1,202 @@
+"""Infeasibility diagnosis in the instance's own words.
+
+An elastic copy of the model puts a non-negative slack on every limit (demand, provider and
+global power, supply, budgets, capacity commitments, diversification, providers used), each
+weighted by the inverse of the limit's size so that the smallest relative relaxation wins
+(demand ten times dearer, so limits move before demand is dropped). The slacks that are
+non-zero at its optimum are the limits that must move: where, and by how much.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimizer.model import Built, build_model
+from optimizer.prepare.arrays import Prepared
+from optimizer.solve.highs import solve_model
+from optimizer.solve.options import SolveOptions
+from optimizer.units import usd
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One limit that falls short: its JSON path, where, by how much (``amount`` in ``unit``)."""
+
+    limit: str
+    path: str
+    where: str
+    year: int | None
+    scenario: str | None
+    amount: float
+    unit: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def diagnose(prep: Prepared, options: SolveOptions | None = None) -> list[Finding]:
+    """The limits that must move to make the instance feasible (empty if it already is).
+
+    The elastic model is solved with integers relaxed first (an LP: fast, and any limit it finds
+    must move at least that much). Only if that LP needs no relaxation, so that integrality
+    alone makes the instance infeasible, is the elastic MILP solved.
+    """
+    options = options or SolveOptions()
+    structural = structural_findings(prep)
+    if structural:
+        return structural
+    built = build_model(replace(prep, max_chips=elastic_bounds(prep)), elastic=True)
+    findings = _elastic_findings(prep, built, options, relax=True)
+    if findings or not built.is_mip:
+        return findings
+    return _elastic_findings(prep, built, options, relax=False)
+
+
+def _elastic_findings(prep: Prepared, built: Built, options: SolveOptions, *, relax: bool) -> list[Finding]:
+    integers = [v for v in built.model.component_data_objects(pyo.Var) if v.is_integer()]
+    domains = [v.domain for v in integers]
+    if relax:
+        for v in integers:
+            v.domain = pyo.UnitInterval if v.is_binary() else pyo.NonNegativeReals
+    try:
+        raw = solve_model(built, options)
+    finally:
+        for v, domain in zip(integers, domains, strict=True):
+            v.domain = domain
+    if not raw.status.has_plan:
+        return [Finding("unknown", "", "", None, None, 0.0, "",
+                        f"the elastic model could not be solved either ({raw.message})")]
+    need: dict[tuple, float] = defaultdict(float)
+    slack = raw.dense("slack", (len(built.layout.slacks),)).tolist()
+    for i, sl in enumerate(built.layout.slacks):
+        value = slack[i] * sl.scale
+        if value <= TOLERANCE * max(1.0, 1.0 / sl.weight):
+            continue
+        key = _group(prep, sl.family, sl.key)
+        need[key] = max(need[key], value)
+    return [_finding(prep, key, amount) for key, amount in sorted(need.items(), key=lambda kv: kv[0])]
+
+
+def elastic_bounds(prep: Prepared) -> np.ndarray:
+    """Bounds on ``x[o, τ]`` (chips) that do not presume the power limits hold, shape (O, T).
+
+    The normal bounds come from the power limits, which the elastic model may relax; here each
+    offer may sign enough chips to serve every workload it can serve on its own, or to meet every
+    capacity commitment it counts for, whichever is larger (and at least the normal bound, its
+    minimum contract, rounded up to whole blocks).
+    """
+    eff = np.where(prep.effectiveness > 0, prep.effectiveness, np.inf)  # (W, O)
+    serve_all = (prep.demand.max(axis=2)[:, :, None] / eff[None, :, :]).sum(axis=1).max(axis=0)  # (O,)
+    commit = np.zeros(len(prep.offer_ids))
+    for c in prep.capacity:
+        commit = np.maximum(commit, np.where(c.offers, c.min_mw / prep.offer_mw, 0.0))
+    by_offer = np.maximum(serve_all, commit)[:, None]
+    supply = prep.supply_cap[:, prep.periods.year_index]
+    bound = np.maximum(prep.max_chips, np.where(np.isinf(supply), by_offer, np.maximum(by_offer, supply)))
+    bound = np.maximum(bound, prep.min_chips[:, None])  # a minimum contract must fit
+    block = np.maximum(prep.block, 1)[:, None]
+    bound = np.ceil(bound / block - 1e-9) * block  # and a whole number of blocks
+    return np.where(prep.signable, bound, 0.0)
+
+
+def _group(prep: Prepared, family: str, key: tuple) -> tuple:
+    """Collapse periods to calendar years: (family, subject, year, scenario)."""
+    per = prep.periods
+    if family in ("demand", "provider_power", "diversification"):
+        subject, t, s = key
+        return family, subject, int(per.start_year + per.year_index[t]), s
+    if family in ("global_power",):
+        _, t, s = key
+        return family, 0, int(per.start_year + per.year_index[t]), s
+    if family == "capacity_commitment":
+        k, t, s = key
+        return family, k, int(per.start_year + per.year_index[t]), s
+    if family == "supply":
+        o, y, s = key
+        return family, o, per.start_year + y, s
+    if family == "budget_year":
+        y, s = key
+        return family, 0, per.start_year + y, s
+    if family == "budget_total":
+        return family, 0, None, key[0]
+    return family, 0, None, None
+
+
+def _finding(prep: Prepared, key: tuple, amount: float) -> Finding:
+    family, subject, year, s = key
+    inst = prep.instance
+    scenario = prep.scenario_ids[s] if s is not None else None
+    when = f" in {year}" if year is not None else ""
+    if scenario is not None:
+        when += f" (scenario {scenario})"
+    if family == "provider_power":
+        path = f"providers[{subject}].power_mw"
+        return Finding(family, path, prep.provider_ids[subject], year, scenario, amount, "MW",
+                       f"{path} ({prep.provider_ids[subject]}){when}: needs {amount:,.1f} MW more")
+    if family == "global_power":
+        return Finding(family, "global_power_mw", "all providers", year, scenario, amount, "MW",
+                       f"global_power_mw{when}: needs {amount:,.1f} MW more")
+    if family == "budget_year":
+        return Finding(family, "budget.per_year_usd", str(year), year, scenario, amount, "USD",
+                       f"budget.per_year_usd{when}: short by {usd(amount)}")
+    if family == "budget_total":
+        return Finding(family, "budget.total_usd", "whole horizon", None, scenario, amount, "USD",
+                       f"budget.total_usd{when}: short by {usd(amount)}")
+    if family == "supply":
+        path = f"offers[{subject}].max_new_chips_per_year"
+        return Finding(family, path, prep.offer_ids[subject], year, scenario, amount, "chips",
+                       f"{path} ({prep.offer_ids[subject]}){when}: needs {amount:,.0f} chips more")
+    if family == "capacity_commitment":
+        c = inst.capacity_commitments[subject]
+        path = f"capacity_commitments[{subject}].min_mw"
+        return Finding(family, path, f"{c.provider} {'/'.join(c.chips)}", year, scenario, amount, "MW",
+                       f"{path} ({c.provider} {'/'.join(c.chips)}){when}: only {c.min_mw - amount:,.1f} MW of "
+                       f"{c.min_mw:,.1f} MW can be held; lower it by {amount:,.1f} MW")
+    if family == "diversification":
+        div = inst.diversification
+        metric = "MW" if div is None or div.metric == "mw" else div.metric
+        share = f"{div.max_share:.0%}" if div is not None else ""
+        return Finding(family, "diversification.max_share", prep.provider_ids[subject], year, scenario, amount,
+                       metric, f"diversification.max_share{when}: {prep.provider_ids[subject]} needs "
+                               f"{amount:,.1f} {metric} more than its {share} share allows")
+    if family in ("providers_min", "providers_max"):
+        side = "min" if family == "providers_min" else "max"
+        return Finding(family, f"providers_used.{side}", "", None, None, amount, "providers",
+                       f"providers_used.{side}: off by {amount:,.0f} provider{'s' if amount > 1.5 else ''}")
+    w = subject
+    path = f"workloads[{w}].demand"
+    metric = inst.workloads[w].metric
+    return Finding("demand", path, prep.workload_ids[w], year, scenario, amount, metric,
+                   f"{path} ({prep.workload_ids[w]}){when}: {amount:,.1f} {metric} cannot be served")
+
+
+def structural_findings(prep: Prepared) -> list[Finding]:
+    """Demand that no allowed offer can ever serve (exclusivity and chip filters, C9)."""
+    out = []
+    inst = prep.instance
+    for w, wl in enumerate(inst.workloads):
+        if (prep.demand[:, w, :] > 0).any() and not (prep.effectiveness[w] > 0).any():
+            scope = f"may only use {', '.join(wl.providers)}" if wl.providers is not None else "may use any provider"
+            chips = f" and chips {', '.join(wl.chips)}" if wl.chips is not None else ""
+            out.append(Finding("exclusivity", f"workloads[{w}]", wl.id, None, None, 0.0, wl.metric,
+                               f"workloads[{w}] ({wl.id}) {scope}{chips} but no such offer has {wl.metric}"))
+            continue
+        serving = (prep.effectiveness[w] > 0)[:, None] & prep.active
+        dark = (prep.demand[:, w, :] > 0).any(axis=0) & ~serving.any(axis=0)
+        if dark.any():
+            t = int(dark.argmax())
+            year = int(prep.periods.start_year + prep.periods.year_index[t])
+            out.append(Finding("availability", f"workloads[{w}].demand", wl.id, year, None, 0.0, wl.metric,
+                               f"workloads[{w}] ({wl.id}) has demand in {year} (period {t}) but no offer it may "
+                               f"use can be active then (see offers[].available)"))
+    return out
+
+
+__all__ = ["Finding", "diagnose"]
