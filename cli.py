@@ -18,7 +18,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from optimizer.solve.options import DEFAULT_MIP_GAP, Algorithm
+from optimizer.solve.options import DEFAULT_MAX_MEMORY_TEXT, DEFAULT_MIP_GAP, Algorithm
+from optimizer.solve.status import Status, no_plan_reason
+
+NO_PLAN = 1
+EXIT_CODES = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 3, Status.UNBOUNDED: 3, Status.ERROR: NO_PLAN}
+"""The exit code of each outcome (README, "exit code"); 2 is bad input or usage, 130 an interrupt."""
 
 
 def _plain_argument_help() -> None:
@@ -133,7 +138,7 @@ def solve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stage timings, model size, coefficient "
                                           "ranges and the solver log.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    max_memory: MaxMemoryOpt = "8GiB",
+    max_memory: MaxMemoryOpt = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Solve INSTANCE and print the plan; with --out, write solution.json and CSV tables."""
     _configure_logging(verbose)
@@ -163,12 +168,10 @@ def solve(
             out_console.print("stages: " + ", ".join(f"{k.removesuffix('_s')} {v:.3f} s"
                                                       for k, v in solution.timings.items()), style="dim")
             _print_numerics(getattr(solution, "numerics", None))
-    code = {"optimal": 0, "feasible": 0, "infeasible": 3, "unbounded": 3}.get(str(solution.status), 1)
-    if code == 1:
-        why = solution.message or str(solution.status)
-        if time_limit is not None and why == "Time limit reached":
-            why = f"the time limit of {time_limit:g} s was reached before any plan was found"
-        raise _fail(f"no plan: {why}; nothing written", 1)
+    code = EXIT_CODES[solution.status]
+    if code == NO_PLAN:
+        raise _fail(f"no plan: {no_plan_reason(solution.message or str(solution.status), time_limit)}; "
+                    "nothing written", NO_PLAN)
     if out is not None:
         try:
             written = solution.write(out)
@@ -186,38 +189,30 @@ def diagnose(
     instance: InstanceArg,
     iis: Annotated[bool, typer.Option("--iis", help="Also an irreducible infeasible subset of limits (HiGHS).")]
     = False,
-    max_memory: MaxMemoryOpt = "8GiB",
+    max_memory: MaxMemoryOpt = DEFAULT_MAX_MEMORY_TEXT,
 ) -> None:
     """Explain why INSTANCE is infeasible: the limits that must move, where and by how much."""
     _configure_logging(False)
     import optimizer
-    from optimizer.solve.health import check_size
-    from optimizer.solve.numerics import unit_warnings
+    from optimizer.solve.pipeline import check, named_coefficients
 
-    budget = _max_memory(max_memory)
     try:
-        inst = optimizer.load_instance(instance)
-        check_size(inst, budget)
+        checked = check(instance, optimizer.SolveOptions(max_memory=_max_memory(max_memory)))
+        _warn(instance, checked.warnings)
+        prep = optimizer.prepare(checked.instance)
+        with named_coefficients(prep, instance):
+            findings = optimizer.diagnose(prep)
+            if not findings:
+                out_console.print(f"{instance}: feasible; no limit needs to move.")
+                return
+            out_console.print(f"{instance}: infeasible. Limits that must move:", style="bold red")
+            for f in findings:
+                out_console.print(f"  • {f.message}", soft_wrap=True, markup=False)
+            if iis:
+                _print_iis(prep)
     except optimizer.InstanceError as e:
-        raise _fail(e.in_file(str(instance)).message, 2) from None
-    _warn(instance, unit_warnings(inst))
-    prep = optimizer.prepare(inst)
-    from optimizer.analysis.iis import explain_coefficient
-    from optimizer.solve.numerics import CoefficientError
-
-    try:
-        findings = optimizer.diagnose(prep)
-        if not findings:
-            out_console.print(f"{instance}: feasible; no limit needs to move.")
-            return
-        out_console.print(f"{instance}: infeasible. Limits that must move:", style="bold red")
-        for f in findings:
-            out_console.print(f"  • {f.message}", soft_wrap=True, markup=False)
-        if iis:
-            _print_iis(prep)
-    except CoefficientError as e:
-        raise _fail(explain_coefficient(prep, e).in_file(str(instance)).message, 2) from None
-    raise typer.Exit(3)
+        raise _fail(e.message, 2) from None
+    raise typer.Exit(EXIT_CODES[Status.INFEASIBLE])
 
 
 def _print_iis(prep: object) -> None:
@@ -285,7 +280,7 @@ def schema(
         return
     if out.is_dir():
         raise _fail(f"--out {out}: is a folder, not a file", 2)
-    from optimizer.results.solution import write_files_atomically
+    from optimizer.results.files import write_files_atomically
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -338,7 +333,7 @@ def generate(
     if out is None:
         out_console.print(text, markup=False, highlight=False, soft_wrap=True)
         return
-    from optimizer.results.solution import write_files_atomically
+    from optimizer.results.files import write_files_atomically
 
     out.parent.mkdir(parents=True, exist_ok=True)
     write_files_atomically(out.parent, {out.name: text})
@@ -542,7 +537,7 @@ def hedge(
     _configure_logging(False)
     import optimizer
     from optimizer.analysis.hedging import HedgingError, hedging_files
-    from optimizer.results.solution import write_files_atomically
+    from optimizer.results.files import write_files_atomically
     from optimizer.terminal.views import hedging_view, two_stage_view
 
     _check_out(instance, out)

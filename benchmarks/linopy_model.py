@@ -152,7 +152,7 @@ def check(size: str = "small", seed: int = 1) -> list[tuple[str, float, float]]:
     from optimizer.input.load import load_instance
     from optimizer.model import build_model
     from optimizer.prepare.arrays import prepare
-    from optimizer.results.solution import extract
+    from optimizer.results.extract import extract
     from optimizer.solve.highs import solve_model
 
     base = generate(size, seed=seed, scenarios=3)

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/reliability.py --examples 2000 --mutations 2000 [--seed 1] [--save DIR]
 
-Draws random valid instances (tests/instance_strategies.py) and solves each: every optimal plan
-must pass the independent checker (tests/feasibility.py) with the checker's objective, every
+Draws random valid instances (tests/support/instance_strategies.py) and solves each: every optimal plan
+must pass the independent checker (tests/support/feasibility.py) with the checker's objective, every
 infeasible instance must come with a diagnosis. Then draws broken instances (one mutation each):
 each must solve or be refused with ``optimizer.InstanceError``. Unlike the test, a violation does
 not stop the run: it is counted, printed, and the instance saved to ``--save`` (default
@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from hypothesis import HealthCheck, given, seed, settings
-from instance_strategies import instances, mutations
-from properties import Tally, check_mutated, check_valid
+from support.instance_strategies import instances, mutations
+from support.properties import Tally, check_mutated, check_valid
 
 
 def run(kind: str, count: int, random_seed: int, tally: Tally, save: Path) -> None:

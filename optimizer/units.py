@@ -72,3 +72,22 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 def whole(chips: float) -> int:
     """Chips as signed: a whole number (the LP's value rounded to the nearest chip)."""
     return math.floor(chips + 0.5)
+
+
+def key_figure(value: float | None, unit: str, *, with_unit: bool = True) -> str:
+    """A key figure in its unit's usual form: $536.30B, $2.561 per bf16_pflops-hour, 13,749 MW, 30.5%, 14.
+
+    ``with_unit=False`` leaves the unit out (for a table that has a unit column), except ``$`` and ``%``.
+    """
+    if _missing(value):
+        return MISSING
+    if unit == "USD":
+        return usd(value)
+    if unit == "%":
+        return f"{number(value, 1)}%"
+    if unit.startswith("USD per "):
+        text = f"{'-' if value < 0 else ''}${abs(value):,.3f}"
+        return f"{text} {unit.removeprefix('USD ')}" if with_unit else text
+    text = number(value, 1 if unit == "MW" and abs(value) < 100 else 0 if float(value).is_integer() or unit == "MW"
+                  else 1)
+    return f"{text} {unit}" if with_unit and unit == "MW" else text

@@ -1,15 +1,21 @@
-"""Shared test helpers: paths, and solving with the independent feasibility check on every plan."""
+"""Fixtures shared by the test modules, and the hypothesis profiles.
+
+Helpers that a test imports (paths, instance builders, the independent feasibility checker,
+``solve_checked``, ...) live in ``tests/support/``.
+"""
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from feasibility import assert_feasible
 from hypothesis import HealthCheck, settings
+from support.instances import write
+from support.paths import EXAMPLES, INSTANCES
+from support.solving import solve_checked
+from typer.testing import CliRunner
 
 import optimizer
 
@@ -23,38 +29,39 @@ settings.register_profile("long", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("PROCURE_HYPOTHESIS", "ci"))
 
-ROOT = Path(__file__).resolve().parents[1]
-INSTANCES = ROOT / "instances"
-EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
-EXPECTED: dict[str, dict[str, Any]] = (json.loads((EXAMPLES / "expected.json").read_text())
-                                       if (EXAMPLES / "expected.json").exists() else {})
-"""The spec examples' reference results (``expected.json``), by example name."""
-
-SPEC_V2_PENDING = pytest.mark.xfail(strict=True, raises=optimizer.InstanceError,
-                                    reason="spec v2 section 10 (existing contracts, supply, risk, ...) is issue 14")
-
-
-def example_cases() -> list[Any]:
-    """The spec examples by name, as pytest params; a v2 example (one with a ``feature``) is an
-    expected failure until spec v2 is implemented (strict: it must fail, with an input error)."""
-    return [pytest.param(case, marks=[SPEC_V2_PENDING] if "feature" in want else [])
-            for case, want in sorted(EXPECTED.items())]
-
-
-def solve_checked(instance: dict[str, Any] | Path, **options: Any) -> optimizer.Solution:
-    """Solve and, when there is a plan, re-check it with the independent checker (C1–C13, objective).
-
-    The checker reads only the instance JSON and the solution.json content, never the model.
-    """
-    data = json.loads(Path(instance).read_text()) if isinstance(instance, Path) else instance
-    solution = optimizer.solve(data, optimizer.SolveOptions(**options))
-    if solution.has_plan:
-        assert_feasible(data, json.loads(solution.to_json()))
-    return solution
-
 
 @pytest.fixture
 def examples_dir() -> Path:
+    """The spec's examples folder; the test is skipped where the spec is not checked out beside the project."""
     if not (EXAMPLES / "expected.json").exists():
         pytest.skip(f"the spec's examples are not at {EXAMPLES}")
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def runner() -> CliRunner:
+    """A Typer/Click test runner for ``cli.app`` (it keeps no state between invocations)."""
+    return CliRunner()
+
+
+@pytest.fixture
+def write_instance(tmp_path: Path) -> Callable[..., Path]:
+    """``write_instance(data, name="instance.json")``: the instance dict written into the test's tmp_path."""
+    return lambda data, name="instance.json": write(tmp_path, data, name)
+
+
+@pytest.fixture(scope="session")
+def shipped_plan() -> Callable[[str], optimizer.Solution]:
+    """``shipped_plan(NAME)``: the plan of ``instances/NAME`` with the default options, solved once per
+    session and re-checked by the independent checker (:func:`support.solving.solve_checked`).
+
+    The same :class:`optimizer.Solution` is handed to every test that asks: read it, never change it.
+    """
+    plans: dict[str, optimizer.Solution] = {}
+
+    def plan(name: str) -> optimizer.Solution:
+        if name not in plans:
+            plans[name] = solve_checked(INSTANCES / name)
+        return plans[name]
+
+    return plan

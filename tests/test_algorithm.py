@@ -12,8 +12,10 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from conftest import EXPECTED, INSTANCES, example_cases, solve_checked
-from feasibility import assert_feasible
+from support.feasibility import assert_feasible
+from support.instances import shipped
+from support.paths import EXPECTED
+from support.solving import example_cases, solve_checked
 
 import optimizer
 from optimizer.input.paths import set_path
@@ -71,7 +73,7 @@ def test_interior_point_reaches_the_reference_objectives(case: str, examples_dir
 
 
 def test_re_solves_after_interior_point_start_from_its_basis(ipm_everywhere: list[str]) -> None:
-    base = json.loads((INSTANCES / "scenarios.json").read_text())
+    base = shipped("scenarios.json")
     resolver = Resolver()
     first = resolver.solve(base)
     assert first.status == optimizer.Status.OPTIMAL and not first.shadow_prices.empty  # duals from crossover

@@ -14,16 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import INSTANCES
-from test_cli import INFEASIBLE
-from test_report import solved
+from support.instances import INFEASIBLE
+from support.paths import INSTANCES
+from support.solving import solved
 
 from optimizer.report.charts import PALETTE
 from optimizer.report.compare import compare
 from optimizer.report.plan import write_report
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")]
 
 
 def chromium(page: Path, profile: Path, *args: str) -> tuple[str, list[str]]:

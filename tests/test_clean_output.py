@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import INSTANCES, ROOT
+from support.paths import INSTANCES, ROOT
 
 from optimizer.solve import silent
 

@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES, ROOT
-from feasibility import assert_feasible
+from support.feasibility import assert_feasible
+from support.instances import INFEASIBLE, shipped
+from support.paths import INSTANCES, ROOT
 from typer.testing import CliRunner
 
 import cli
@@ -19,26 +20,8 @@ import optimizer
 from optimizer.results.solution import OUTPUT_FILES
 from optimizer.solve.status import Status
 
-runner = CliRunner()
 
-INFEASIBLE = {
-    "name": "too-little-power",
-    "horizon": {"start_year": 2026, "years": 2},
-    "providers": [{"id": "aws", "power_mw": 1}, {"id": "gcp", "power_mw": {"2026": 2, "2027": 3}}],
-    "chips": [{"id": "k", "power_kw": 1.0, "perf": {"bf16": 1.0}}],
-    "offers": [{"id": "a", "provider": "aws", "chip": "k", "term_months": 12, "price_per_chip_hour": 1.0},
-               {"id": "g", "provider": "gcp", "chip": "k", "term_months": 12, "price_per_chip_hour": 2.0}],
-    "workloads": [{"id": "w", "metric": "bf16", "demand": {"series": [2000, 4500]}}],
-}
-
-
-def write(tmp_path: Path, data: dict, name: str = "instance.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data))
-    return path
-
-
-def test_solve_writes_solution_and_tables(tmp_path: Path) -> None:
+def test_solve_writes_solution_and_tables(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -50,17 +33,17 @@ def test_solve_writes_solution_and_tables(tmp_path: Path) -> None:
             "providers_used"} <= set(sol)
     assert sol["status"] == "optimal" and sol["mip_gap"] is None
     assert sol["objective_usd"] == pytest.approx(74_460_000)
-    assert_feasible(json.loads((INSTANCES / "tiny.json").read_text()), sol)
+    assert_feasible(shipped("tiny.json"), sol)
 
 
-def test_solution_json_is_deterministic(tmp_path: Path) -> None:
+def test_solution_json_is_deterministic(runner: CliRunner, tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert runner.invoke(cli.app, ["solve", str(INSTANCES / "two_clouds.json"), "-q", "--out",
                                        str(tmp_path / name)]).exit_code == 0
     assert (tmp_path / "a" / "solution.json").read_bytes() == (tmp_path / "b" / "solution.json").read_bytes()
 
 
-def test_rerun_replaces_the_old_plan_whole(tmp_path: Path) -> None:
+def test_rerun_replaces_the_old_plan_whole(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "solution.json").write_text("old")
@@ -69,9 +52,9 @@ def test_rerun_replaces_the_old_plan_whole(tmp_path: Path) -> None:
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
 
-def test_infeasible_exit_3_with_diagnosis(tmp_path: Path) -> None:
+def test_infeasible_exit_3_with_diagnosis(runner: CliRunner, write_instance, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(cli.app, ["solve", str(write(tmp_path, INFEASIBLE)), "--out", str(out)])
+    result = runner.invoke(cli.app, ["solve", str(write_instance(INFEASIBLE)), "--out", str(out)])
     assert result.exit_code == 3
     # 2026: 2,000 chips = 2 MW needed, 3 MW available. 2027: 4.5 MW needed, 4 MW available:
     # the cheapest relative relaxation is gcp's 3 MW limit (+0.5 MW) rather than aws's 1 MW one.
@@ -83,15 +66,15 @@ def test_infeasible_exit_3_with_diagnosis(tmp_path: Path) -> None:
     assert sol["diagnosis"][0]["amount"] == pytest.approx(0.5)
 
 
-def test_diagnose_command(tmp_path: Path) -> None:
-    result = runner.invoke(cli.app, ["diagnose", str(write(tmp_path, INFEASIBLE))])
+def test_diagnose_command(runner: CliRunner, write_instance) -> None:
+    result = runner.invoke(cli.app, ["diagnose", str(write_instance(INFEASIBLE))])
     assert result.exit_code == 3
     assert "needs 0.5 MW more" in result.stdout
     feasible = runner.invoke(cli.app, ["diagnose", str(INSTANCES / "tiny.json")])
     assert feasible.exit_code == 0 and "feasible" in feasible.stdout
 
 
-def test_validate_command() -> None:
+def test_validate_command(runner: CliRunner) -> None:
     result = runner.invoke(cli.app, ["validate", str(INSTANCES / "2026.json")])
     assert result.exit_code == 0
     assert "valid (4 providers" in result.stdout
@@ -99,14 +82,14 @@ def test_validate_command() -> None:
 
 @pytest.mark.parametrize("args", [["--mip-gap", "2"], ["--threads", "0"], ["--algorithm", "magic"],
                                   ["--time-limit", "0"], ["--no-such-flag"]])
-def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, args: list[str]) -> None:
+def test_bad_options_exit_2_and_write_nothing(runner: CliRunner, tmp_path: Path, args: list[str]) -> None:
     out = tmp_path / "out"
     result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "--out", str(out), *args])
     assert result.exit_code == 2
     assert not out.exists()
 
 
-def test_out_must_be_a_folder(tmp_path: Path) -> None:
+def test_out_must_be_a_folder(runner: CliRunner, tmp_path: Path) -> None:
     instance = INSTANCES / "tiny.json"
     blocker = tmp_path / "file"
     blocker.write_text("keep me")
@@ -116,7 +99,7 @@ def test_out_must_be_a_folder(tmp_path: Path) -> None:
     assert blocker.read_text() == "keep me"
 
 
-def test_no_plan_exits_1_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+def test_no_plan_exits_1_and_writes_nothing(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
     # A limit reached with no plan (simulated: the solver reports an error status).
     def no_plan(source, options=None, **_):
         return optimizer.Solution("x", Status.ERROR, None, None, message="Time limit reached")
@@ -151,7 +134,7 @@ def test_installed_procure_command_solves(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "solution.json").read_text())["objective_usd"] == pytest.approx(74_460_000)
 
 
-def test_out_never_overwrites_the_instance(tmp_path: Path) -> None:
+def test_out_never_overwrites_the_instance(runner: CliRunner, tmp_path: Path) -> None:
     instance = tmp_path / "solution.json"
     instance.write_text((INSTANCES / "tiny.json").read_text())
     result = runner.invoke(cli.app, ["solve", str(instance), "--out", str(tmp_path)])
@@ -160,13 +143,14 @@ def test_out_never_overwrites_the_instance(tmp_path: Path) -> None:
     assert instance.read_text() == (INSTANCES / "tiny.json").read_text()
 
 
-def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path: Path) -> None:
+@pytest.mark.slow  # about 15 s: a real HiGHS run interrupted after 4 s, then a clean stop
+def test_ctrl_c_stops_cleanly_and_writes_nothing(write_instance, tmp_path: Path) -> None:
     # A plan that takes HiGHS several seconds: the 2026 instance with monthly periods and scenarios.
-    data = json.loads((INSTANCES / "2026.json").read_text())
+    data = shipped("2026.json")
     data["horizon"]["periods_per_year"] = 12
     data["scenarios"] = {"cases": [{"id": "lo", "probability": 0.5, "demand_multiplier": {"*": 0.9}},
                                    {"id": "hi", "probability": 0.5}]}
-    instance = write(tmp_path, data)
+    instance = write_instance(data)
     out = tmp_path / "out"
     run = subprocess.Popen([sys.executable, "-m", "cli", "solve", str(instance), "--out", str(out)],
                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

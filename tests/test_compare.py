@@ -7,26 +7,20 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES
-from test_cli import INFEASIBLE
-from test_optima import H, instance
-from test_report import check_page, solved
+from support.instances import INFEASIBLE, H, instance, shipped
+from support.pages import check_page
+from support.paths import INSTANCES
+from support.solving import solved
 from typer.testing import CliRunner
 
 import cli
 from optimizer.report.compare import compare
 from optimizer.units import signed_usd
 
-runner = CliRunner()
-
-
-def load(name: str) -> dict:
-    return json.loads((INSTANCES / name).read_text())
-
 
 def no_azure_commitment() -> tuple[dict, dict]:
     """two_clouds (an LP) and the same without its $9B take-or-pay at Azure."""
-    base = load("two_clouds.json")
+    base = shipped("two_clouds.json")
     variant = copy.deepcopy(base)
     variant["spend_commitments"] = []
     return base, variant
@@ -34,7 +28,7 @@ def no_azure_commitment() -> tuple[dict, dict]:
 
 def more_google_power() -> tuple[dict, dict]:
     """racks_mip (a MILP: racks, minimum contracts, onboarding fees) with 20 MW at Google instead of 4."""
-    base = load("racks_mip.json")
+    base = shipped("racks_mip.json")
     variant = copy.deepcopy(base)
     next(p for p in variant["providers"] if p["id"] == "google")["power_mw"] = 20
     return base, variant
@@ -42,7 +36,7 @@ def more_google_power() -> tuple[dict, dict]:
 
 def likelier_boom() -> tuple[dict, dict]:
     """scenarios.json with the boom twice as likely (taken from base)."""
-    base = load("scenarios.json")
+    base = shipped("scenarios.json")
     variant = copy.deepcopy(base)
     cases = {c["id"]: c for c in variant["scenarios"]["cases"]}
     shift = cases["boom"]["probability"]
@@ -122,7 +116,7 @@ def test_plans_of_different_instances_compare(tmp_path: Path) -> None:
     assert {p.name for p in written} >= {"compare.md", "compare.html"}
 
 
-def test_compare_with_an_infeasible_plan(tmp_path: Path) -> None:
+def test_compare_with_an_infeasible_plan(runner: CliRunner, tmp_path: Path) -> None:
     feasible = copy.deepcopy(INFEASIBLE)
     feasible["providers"][1]["power_mw"] = 10
     solved(tmp_path / "ok", feasible)
@@ -140,7 +134,7 @@ def test_compare_with_an_infeasible_plan(tmp_path: Path) -> None:
     assert c.npv_difference("short") is None and c.attribution.empty
 
 
-def test_three_plans_each_against_the_baseline(tmp_path: Path) -> None:
+def test_three_plans_each_against_the_baseline(runner: CliRunner, tmp_path: Path) -> None:
     base, variant = no_azure_commitment()
     cheaper = copy.deepcopy(base)
     for offer in cheaper["offers"]:
@@ -161,7 +155,7 @@ def test_three_plans_each_against_the_baseline(tmp_path: Path) -> None:
     assert "Where the NPV difference comes from: cheaper" in page
 
 
-def test_compare_usage_errors_exit_2(tmp_path: Path) -> None:
+def test_compare_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     solved(tmp_path / "a", INSTANCES / "tiny.json")
     one = runner.invoke(cli.app, ["compare", str(tmp_path / "a"), "--out", str(tmp_path / "cmp")])
     assert one.exit_code == 2 and "at least two" in one.output
@@ -173,7 +167,7 @@ def test_compare_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def tiny_variants(tmp_path: Path) -> tuple[Path, Path]:
     """tiny.json solved as is (``a``) and with 2,000 PFLOPS of demand in 2027 instead of 1,500 (``b``)."""
-    variant = load("tiny.json")
+    variant = shipped("tiny.json")
     variant["workloads"][0]["demand"]["series"] = [1000, 2000]
     solved(tmp_path / "a", INSTANCES / "tiny.json")
     solved(tmp_path / "b", variant)
@@ -184,7 +178,8 @@ def files_under(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_compare_without_out_prints_the_headline_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+def test_compare_without_out_prints_the_headline_and_writes_nothing(runner: CliRunner, tmp_path: Path,
+                                                                     monkeypatch) -> None:
     a, b = tiny_variants(tmp_path / "plans")
     before = files_under(tmp_path)
     cwd = tmp_path / "cwd"
@@ -208,7 +203,7 @@ def test_compare_without_out_prints_the_headline_and_writes_nothing(tmp_path: Pa
     assert "wrote" not in text
 
 
-def test_compare_with_out_prints_the_headline_and_writes_the_page(tmp_path: Path) -> None:
+def test_compare_with_out_prints_the_headline_and_writes_the_page(runner: CliRunner, tmp_path: Path) -> None:
     a, b = tiny_variants(tmp_path)
     out = tmp_path / "cmp"
     result = runner.invoke(cli.app, ["compare", str(a), str(b), "--out", str(out)])
@@ -221,7 +216,7 @@ def test_compare_with_out_prints_the_headline_and_writes_the_page(tmp_path: Path
     assert result.stdout.rstrip().endswith(f"wrote compare.md, compare.html, 4 charts and 4 CSV tables to {out}")
 
 
-def test_compare_refuses_what_is_not_a_solved_plan(tmp_path: Path, monkeypatch) -> None:
+def test_compare_refuses_what_is_not_a_solved_plan(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
     solved(tmp_path / "a", INSTANCES / "tiny.json")
     instance_file = tmp_path / "variant.json"
     instance_file.write_text((INSTANCES / "tiny.json").read_text())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import INSTANCES, solve_checked
+from support.instances import shipped
+from support.paths import INSTANCES
+from support.solving import solve_checked
 from typer.testing import CliRunner
 
 import cli
@@ -16,6 +17,7 @@ import optimizer
 from optimizer.input.paths import set_path
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # a cluster of worker processes: seconds to start and stop
 
 BUDGETS = [1e12, 3.0e10, 2.95e10]
 
@@ -35,16 +37,16 @@ def test_cluster_sweep_matches_local_and_solo(scheduler: str) -> None:
     remote = optimizer.sweep(INSTANCES / "two_clouds.json", grid, scheduler=scheduler)
     local = optimizer.sweep(INSTANCES / "two_clouds.json", grid, workers=2)
     pd.testing.assert_frame_equal(remote.drop(columns="seconds"), local.drop(columns="seconds"))
-    data = json.loads((INSTANCES / "two_clouds.json").read_text())
+    data = shipped("two_clouds.json")
     alone = [solve_checked(set_path(data, "budget.total_usd", b)).objective_usd for b in BUDGETS]
     assert remote.objective_usd.tolist() == pytest.approx(alone, rel=1e-7)
 
 
-def test_cluster_sweep_from_the_command_line(scheduler: str, tmp_path: Path) -> None:
+def test_cluster_sweep_from_the_command_line(runner: CliRunner, scheduler: str, tmp_path: Path) -> None:
     out = tmp_path / "sweep"
-    result = CliRunner().invoke(cli.app, ["sweep", str(INSTANCES / "two_clouds.json"), "--set",
-                                          "budget.total_usd=1e12,3e10,1e9,-1", "--set", "discount_rate=0,0.05",
-                                          "--scheduler", scheduler, "--out", str(out)])
+    result = runner.invoke(cli.app, ["sweep", str(INSTANCES / "two_clouds.json"), "--set",
+                                     "budget.total_usd=1e12,3e10,1e9,-1", "--set", "discount_rate=0,0.05",
+                                     "--scheduler", scheduler, "--out", str(out)])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "sweep.csv")
     assert table.run.tolist() == list(range(8))

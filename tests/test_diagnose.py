@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from test_cli import INFEASIBLE
+from support.instances import INFEASIBLE
 
 import optimizer
 from optimizer import diagnose, load_instance, prepare

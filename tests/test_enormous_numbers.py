@@ -15,14 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES
+from support.instances import shipped
 from typer.testing import CliRunner
 
 import cli
 import optimizer
 
-TINY = json.loads((INSTANCES / "tiny.json").read_text())
-runner = CliRunner()
+TINY = shipped("tiny.json")
 
 
 def refused(change: Callable[[dict], None]) -> optimizer.InstanceError:
@@ -85,11 +84,10 @@ def test_large_but_usable_numbers_still_solve(change, objective: float) -> None:
     assert solution.objective_usd == pytest.approx(objective, rel=1e-9)
 
 
-def test_cli_exit_2_for_an_unusable_product(tmp_path: Path) -> None:
+def test_cli_exit_2_for_an_unusable_product(runner: CliRunner, write_instance, tmp_path: Path) -> None:
     data = copy.deepcopy(TINY)
     data["offers"][0]["min_chips"] = 1e15
-    instance = tmp_path / "i.json"
-    instance.write_text(json.dumps(data))
+    instance = write_instance(data, "i.json")
     for command in (["solve", str(instance), "--out", str(tmp_path / "out")], ["diagnose", str(instance)]):
         result = runner.invoke(cli.app, command)
         assert result.exit_code == 2, result.output
@@ -100,7 +98,7 @@ def test_cli_exit_2_for_an_unusable_product(tmp_path: Path) -> None:
 def test_a_plan_of_a_fraction_of_a_chip_is_written_whole() -> None:
     # Found by benchmarks/reliability.py (mutation "extreme": perf 1e7). The perf is warned about, but
     # the plan written must still be the plan solved: the checker finds its demand unserved.
-    from feasibility import check_solution
+    from support.feasibility import check_solution
 
     data = copy.deepcopy(TINY)
     data["chips"][0]["perf"]["bf16_pflops"] = 1e7

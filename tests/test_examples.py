@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import EXPECTED, example_cases, solve_checked
+from support.paths import EXPECTED
+from support.solving import example_cases, solve_checked
 
 
 @pytest.mark.parametrize("case", example_cases())

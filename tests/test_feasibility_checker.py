@@ -1,4 +1,4 @@
-"""Tests of the independent feasibility checker (tests/feasibility.py) on hand-built instances.
+"""Tests of the independent feasibility checker (tests/support/feasibility.py) on hand-built instances.
 
 Every expected number below was computed by hand from spec/model.md; the comments show the
 arithmetic. Each constraint family has a mutated plan that the checker must reject, naming
@@ -11,7 +11,7 @@ import copy
 import math
 
 import pytest
-from feasibility import (
+from support.feasibility import (
     CheckReport,
     Horizon,
     assert_feasible,

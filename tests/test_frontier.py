@@ -7,7 +7,6 @@ NPV = (100σ + 2·100·(1 − σ))·8,760 = (200 − 100σ)·8,760; below ½, q 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -48,12 +47,11 @@ def test_dominated_plans() -> None:
     assert efficient(table).tolist() == [True, True, False, True, False]
 
 
-def test_cli_pareto_writes_csv_and_chart(tmp_path: Path) -> None:
-    path = tmp_path / "two.json"
-    path.write_text(json.dumps(two_providers()))
+def test_cli_pareto_writes_csv_and_chart(runner: CliRunner, write_instance, tmp_path: Path) -> None:
+    path = write_instance(two_providers(), "two.json")
     out = tmp_path / "pareto"
-    result = CliRunner().invoke(cli.app, ["pareto", str(path), "--vary", "diversification.max_share=0.5,0.75,1",
-                                          "--out", str(out), "--workers", "1"])
+    result = runner.invoke(cli.app, ["pareto", str(path), "--vary", "diversification.max_share=0.5,0.75,1",
+                                     "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "diversification.max_share=0.75: $1.1M (1,095,000 USD), largest share 75.0% (p)" in result.stdout
     table = pd.read_csv(out / "pareto.csv")

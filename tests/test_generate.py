@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import solve_checked
+from support.solving import solve_checked
 from typer.testing import CliRunner
 
 import cli
@@ -42,6 +42,7 @@ def test_every_preset_can_serve_its_demand(size: str) -> None:
     assert structural_findings(optimizer.prepare(optimizer.load_instance(generate(size)))) == []
 
 
+@pytest.mark.slow  # about 15 s: the xl instance built and solved
 def test_xl_structure_is_feasible() -> None:
     # xl with one region (101k columns, ~20 s): the same providers, chips, workloads and limits as
     # xl itself, whose LP (1.6M columns) takes too long for the suite. With 0.6 as max_share it was
@@ -69,11 +70,11 @@ def test_presets_and_bad_knobs() -> None:
         generate("small", periods_per_year=3)
 
 
-def test_cli_generate(tmp_path: Path) -> None:
+def test_cli_generate(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "g.json"
-    result = CliRunner().invoke(cli.app, ["generate", "--size", "small", "--seed", "3", "--regions", "2",
-                                          "--out", str(out)])
+    result = runner.invoke(cli.app, ["generate", "--size", "small", "--seed", "3", "--regions", "2",
+                                     "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text()) == generate("small", seed=3, regions=2)
-    bad = CliRunner().invoke(cli.app, ["generate", "--periods-per-year", "3", "--out", str(tmp_path / "x.json")])
+    bad = runner.invoke(cli.app, ["generate", "--periods-per-year", "3", "--out", str(tmp_path / "x.json")])
     assert bad.exit_code == 2 and not (tmp_path / "x.json").exists()

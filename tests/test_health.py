@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES
+from support.paths import INSTANCES
 from typer.testing import CliRunner
 
 import cli
@@ -15,8 +14,6 @@ import optimizer
 from optimizer.model import build_model
 from optimizer.solve.compile import compile_to_highs
 from optimizer.solve.health import DEFAULT_MAX_MEMORY, check_size, estimate_size, human_bytes, parse_bytes
-
-runner = CliRunner()
 
 
 def absurd() -> dict:
@@ -55,9 +52,9 @@ def test_absurd_instance_is_refused_quickly_with_the_estimate() -> None:
     assert "\n" not in message
 
 
-def test_absurd_instance_through_the_cli_exits_2_and_writes_nothing(tmp_path: Path) -> None:
-    instance, out = tmp_path / "absurd.json", tmp_path / "out"
-    instance.write_text(json.dumps(absurd()))
+def test_absurd_instance_through_the_cli_exits_2_and_writes_nothing(runner: CliRunner, write_instance,
+                                                                    tmp_path: Path) -> None:
+    instance, out = write_instance(absurd(), "absurd.json"), tmp_path / "out"
     for command in (["solve", str(instance), "--out", str(out)], ["diagnose", str(instance)]):
         result = runner.invoke(cli.app, command)
         assert result.exit_code == 2, result.output
@@ -66,7 +63,7 @@ def test_absurd_instance_through_the_cli_exits_2_and_writes_nothing(tmp_path: Pa
     assert not out.exists()
 
 
-def test_memory_budget_is_an_option() -> None:
+def test_memory_budget_is_an_option(runner: CliRunner) -> None:
     inst = optimizer.load_instance(INSTANCES / "2026.json")
     need = estimate_size(inst).bytes
     assert check_size(inst, need + 1).bytes == need

@@ -21,9 +21,9 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES
-from feasibility import assert_feasible
-from test_scenarios import hedge_instance
+from support.feasibility import assert_feasible
+from support.instances import hedge_instance
+from support.paths import INSTANCES
 from typer.testing import CliRunner
 
 import cli
@@ -128,11 +128,10 @@ def test_infeasible_instance_refused() -> None:
         value_of_hedging(data, optimizer.SolveOptions())
 
 
-def test_cli_hedge(tmp_path: Path) -> None:
-    path = tmp_path / "a.json"
-    path.write_text(json.dumps(instance_a()))
+def test_cli_hedge(runner: CliRunner, write_instance, tmp_path: Path) -> None:
+    path = write_instance(instance_a(), "a.json")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli.app, ["hedge", str(path), "--out", str(out)], env={"COLUMNS": "160"})
+    result = runner.invoke(cli.app, ["hedge", str(path), "--out", str(out)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "Sign now" in result.stdout and "EVPI = RP - WS" in result.stdout and "VSS = EEV - RP" in result.stdout
     written = json.loads((out / "hedging.json").read_text())
@@ -142,10 +141,9 @@ def test_cli_hedge(tmp_path: Path) -> None:
     assert json.loads((out / "solution.json").read_text())["objective_usd"] == pytest.approx(190 * H)
 
 
-def test_cli_hedge_infeasible(tmp_path: Path) -> None:
+def test_cli_hedge_infeasible(runner: CliRunner, write_instance) -> None:
     data = instance_a()
     data["providers"][0]["power_mw"] = 0.01
-    path = tmp_path / "a.json"
-    path.write_text(json.dumps(data))
-    result = CliRunner().invoke(cli.app, ["hedge", str(path)])
+    path = write_instance(data, "a.json")
+    result = runner.invoke(cli.app, ["hedge", str(path)])
     assert result.exit_code == 3 and "procure diagnose" in result.output

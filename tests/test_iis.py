@@ -13,15 +13,13 @@ import json
 from collections.abc import Callable
 
 import pytest
-from conftest import INSTANCES
-from test_cli import INFEASIBLE, write
+from support.instances import INFEASIBLE
+from support.paths import INSTANCES
 from typer.testing import CliRunner
 
 import cli
 import optimizer
 from optimizer.analysis.iis import iis
-
-runner = CliRunner()
 
 
 def edited(change: Callable[[dict], None]) -> dict:
@@ -155,11 +153,11 @@ def test_feasible_instance_has_no_iis() -> None:
     assert not found.found and found.message == "no IIS: the model is feasible"
 
 
-def test_diagnose_iis_command(tmp_path) -> None:
-    result = runner.invoke(cli.app, ["diagnose", "--iis", str(write(tmp_path, INFEASIBLE))])
+def test_diagnose_iis_command(runner: CliRunner, write_instance) -> None:
+    result = runner.invoke(cli.app, ["diagnose", "--iis", str(write_instance(INFEASIBLE))])
     assert result.exit_code == 3
     out = result.stdout
     assert out.index("needs 0.5 MW more") < out.index("Irreducible infeasible subset (HiGHS): 5 limits")
     assert "  • C3 provider power: providers[1].power_mw (gcp) in 2027" in out
-    plain = runner.invoke(cli.app, ["diagnose", str(write(tmp_path, INFEASIBLE))])
+    plain = runner.invoke(cli.app, ["diagnose", str(write_instance(INFEASIBLE))])
     assert "Irreducible" not in plain.stdout

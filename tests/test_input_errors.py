@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.instances import C01
 
 from optimizer import InstanceError, load_instance
 
@@ -34,38 +35,6 @@ REPO = Path(__file__).resolve().parents[1]
 # --------------------------------------------------------------------------------------
 # Valid starting points
 # --------------------------------------------------------------------------------------
-
-#: spec/examples/c01_yearly_series.json, verbatim (parsed).
-C01: dict[str, Any] = {
-    "name": "c01_yearly_series",
-    "description": "yearly periods, one training workload given as a series, 1y vs 3y terms",
-    "horizon": {"start_year": 2026, "years": 4, "periods_per_year": 1},
-    "discount_rate": 0.08,
-    "providers": [
-        {"id": "aws", "name": "Amazon Web Services", "power_mw": {"2026": 40, "2027": 80}},
-        {"id": "azure", "name": "Microsoft Azure", "power_mw": {"2026": 60, "2028": 120}},
-    ],
-    "chips": [
-        {"id": "gb200", "family": "blackwell", "power_kw": 2.1,
-         "perf": {"bf16_pflops": 2.5, "fp8_pflops": 5.0, "fp4_pflops": 10.0}},
-        {"id": "trainium2", "family": "trainium", "power_kw": 0.9,
-         "perf": {"bf16_pflops": 0.667, "fp8_pflops": 1.3}},
-    ],
-    "offers": [
-        {"id": "aws-trainium2-12m", "provider": "aws", "chip": "trainium2", "term_months": 12,
-         "price_per_chip_hour": 1.258},
-        {"id": "aws-trainium2-36m", "provider": "aws", "chip": "trainium2", "term_months": 36,
-         "price_per_chip_hour": 0.93},
-        {"id": "azure-gb200-12m", "provider": "azure", "chip": "gb200", "term_months": 12,
-         "price_per_chip_hour": 3.543},
-        {"id": "azure-gb200-36m", "provider": "azure", "chip": "gb200", "term_months": 36,
-         "price_per_chip_hour": 2.52},
-    ],
-    "workloads": [
-        {"id": "training", "metric": "bf16_pflops", "efficiency": 0.4,
-         "demand": {"series": [7843.0, 12363.0, 18913.0, 15742.0]}},
-    ],
-}
 
 #: The optional sections, taken from the examples c09, c11 and c19 (provider ids mapped onto C01's).
 OPTIONAL_SECTIONS: dict[str, Any] = {

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
-from conftest import INSTANCES, solve_checked
+from support.instances import shipped
+from support.paths import INSTANCES
 
 import optimizer
 
@@ -14,24 +14,24 @@ SHIPPED = sorted(p.name for p in INSTANCES.glob("*.json"))
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_instance_solves_and_checks(name: str) -> None:
-    solution = solve_checked(INSTANCES / name)
+def test_shipped_instance_solves_and_checks(shipped_plan, name: str) -> None:
+    solution = shipped_plan(name)  # solve_checked: the plan passes the independent checker
     assert solution.status == optimizer.Status.OPTIMAL
     assert solution.objective_usd > 0
 
 
-def test_tiny_matches_its_hand_computed_optimum() -> None:
+def test_tiny_matches_its_hand_computed_optimum(shipped_plan) -> None:
     # instances/tiny.json: 1,000 chips on the 24-month offer in 2026 at 3.5·8760·(1 + 1/1.1) and
     # 500 chips on the 12-month offer in 2027 at 4·8760/1.1 → 58,532,727.27 + 15,927,272.73.
-    solution = solve_checked(INSTANCES / "tiny.json")
+    solution = shipped_plan("tiny.json")
     assert math.isclose(solution.objective_usd, 74_460_000.0, rel_tol=1e-9)
     plan = {(r.offer, r.year): r.chips for r in solution.contracts.itertuples()}
     assert plan == pytest.approx({("aws-gb200-24m", 2026): 1000.0, ("aws-gb200-12m", 2027): 500.0})
 
 
-def test_2026_plan_honours_the_deals() -> None:
-    data = json.loads((INSTANCES / "2026.json").read_text())
-    solution = solve_checked(INSTANCES / "2026.json")
+def test_2026_plan_honours_the_deals(shipped_plan) -> None:
+    data = shipped("2026.json")
+    solution = shipped_plan("2026.json")
     # The Frontier agent platform runs on AWS only (exclusivity).
     frontier = solution.allocation[solution.allocation.workload == "frontier"]
     assert not frontier.empty and set(frontier.provider) == {"aws"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT
-from feasibility import assert_feasible
+from support.feasibility import assert_feasible
+from support.paths import ROOT
 
 import optimizer
 

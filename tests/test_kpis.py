@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import solve_checked
-from test_optima import O12, O24, H, instance
+from support.instances import CHEAP_P, O12, O24, TWO, H, instance
+from support.solving import solve_checked
 
 from optimizer.results.kpis import EXPECTED
-
-TWO = [{"id": "p", "power_mw": 100}, {"id": "q", "power_mw": 100}]
-CHEAP_P = [{"id": "pk", "term_months": 12, "price_per_chip_hour": 1.0},
-           {"id": "qk", "provider": "q", "term_months": 12, "price_per_chip_hour": 2.0}]
 
 
 def headline(solution, scenario=None) -> dict[str, float]:

@@ -14,8 +14,10 @@ from pathlib import Path
 import hypothesis
 import numpy as np
 import pytest
-from conftest import EXAMPLES, EXPECTED, INSTANCES, ROOT, SPEC_V2_PENDING
-from instance_strategies import instances
+from support.instance_strategies import instances
+from support.instances import shipped
+from support.paths import EXAMPLES, EXPECTED, INSTANCES, ROOT
+from support.solving import SPEC_V2_PENDING
 
 import optimizer
 from optimizer.input.generate import generate
@@ -84,7 +86,7 @@ def test_row_blocks_equal_the_pyomo_families_on_generated_instances(size: str) -
 
 
 def test_an_unservable_demand_is_found_by_both() -> None:
-    data = json.loads((INSTANCES / "tiny.json").read_text())
+    data = shipped("tiny.json")
     for offer in data["offers"]:
         offer["available"] = {"from": data["horizon"]["start_year"] + 1}
     fast = lp(data, True)["infeasible"]

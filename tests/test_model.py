@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from test_prepare import BASE
+from support.instances import BASE
 
 from optimizer import load_instance, prepare
 from optimizer.model import build_model
@@ -78,7 +78,7 @@ def test_first_solve_does_not_import_scipy_stats() -> None:
     import subprocess
     import sys
 
-    from conftest import INSTANCES, ROOT
+    from support.paths import INSTANCES, ROOT
 
     code = ("import sys, optimizer; s = optimizer.solve(sys.argv[1]); "
             "print(s.objective_usd, 'scipy.stats' in sys.modules, 'scipy.sparse' in sys.modules)")

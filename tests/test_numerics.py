@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import pytest
-from conftest import INSTANCES
+from support.instances import shipped
+from support.paths import INSTANCES
 from typer.testing import CliRunner
 
 import cli
 import optimizer
 from optimizer.solve.numerics import unit_warnings
 
-runner = CliRunner()
-TINY = json.loads((INSTANCES / "tiny.json").read_text())
+TINY = shipped("tiny.json")
 
 
 def warnings_of(data: dict) -> dict[str, str]:
@@ -62,11 +60,10 @@ def test_warnings_ride_on_the_solution_and_never_refuse() -> None:
     assert optimizer.solve(TINY).warnings == []
 
 
-def test_cli_prints_warnings_to_stderr(tmp_path: Path) -> None:
+def test_cli_prints_warnings_to_stderr(runner: CliRunner, write_instance) -> None:
     data = copy.deepcopy(TINY)
     data["chips"][0]["power_kw"] = 2000
-    instance = tmp_path / "watts.json"
-    instance.write_text(json.dumps(data))
+    instance = write_instance(data, "watts.json")
     for command in (["solve", str(instance)], ["validate", str(instance)], ["diagnose", str(instance)]):
         result = runner.invoke(cli.app, command)
         assert result.exit_code in (0, 3), result.output
@@ -76,8 +73,8 @@ def test_cli_prints_warnings_to_stderr(tmp_path: Path) -> None:
     assert quiet.stderr == ""
 
 
-def test_coefficient_ranges_on_the_solution() -> None:
-    solution = optimizer.solve(INSTANCES / "racks_mip.json")
+def test_coefficient_ranges_on_the_solution(shipped_plan) -> None:
+    solution = shipped_plan("racks_mip.json")
     n = solution.numerics
     assert n["columns"] > 0 and n["rows"] > 0 and n["nonzeros"] >= n["columns"] - 5
     for key in ("matrix", "cost", "rhs"):
@@ -88,7 +85,7 @@ def test_coefficient_ranges_on_the_solution() -> None:
     assert n["cost"][1] == pytest.approx(150.0)
 
 
-def test_verbose_prints_model_size_and_ranges() -> None:
+def test_verbose_prints_model_size_and_ranges(runner: CliRunner) -> None:
     result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "-v"])
     assert result.exit_code == 0
     assert "model: 12 columns, 12 rows, 27 non-zeros; estimated memory" in result.stdout

@@ -7,28 +7,10 @@ Unless said otherwise: yearly periods (H = 8760 h), discount rate 0, one chip "k
 from __future__ import annotations
 
 import pytest
-from conftest import solve_checked
+from support.instances import O12, O24, H, instance
+from support.solving import solve_checked
 
 import optimizer
-
-H = 8760.0
-
-
-def instance(demand, offers, *, years=None, providers=None, chips=None, rate=0.0, **extra) -> dict:
-    return {
-        "name": "tiny",
-        "horizon": {"start_year": 2026, "years": years or len(demand), "periods_per_year": 1},
-        "discount_rate": rate,
-        "providers": providers or [{"id": "p", "power_mw": 100}],
-        "chips": chips or [{"id": "k", "power_kw": 1.0, "perf": {"bf16": 1.0}}],
-        "offers": [{"provider": "p", "chip": "k", **o} for o in offers],
-        "workloads": [{"id": "w", "metric": "bf16", "demand": {"series": demand}}],
-        **extra,
-    }
-
-
-O12 = {"id": "o12", "term_months": 12, "price_per_chip_hour": 1.0}
-O24 = {"id": "o24", "term_months": 24, "price_per_chip_hour": 0.9}
 
 
 def objective(data: dict, **options) -> float:

@@ -11,9 +11,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES, ROOT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from support.paths import INSTANCES, ROOT
 from typer.testing import CliRunner
 
 import cli
@@ -22,7 +22,6 @@ from optimizer.sweep.run import MissingExtraError, require_extras
 
 sweep_module = importlib.import_module("optimizer.sweep.run")  # the module: optimizer.sweep.run is also the function
 
-runner = CliRunner()
 OPTIONAL = {"dask", "distributed", "pyarrow"}
 PARQUET_ERROR = "error: sweep --parquet needs pyarrow: pip install 'procure[parquet]'\n"
 DASK_ERROR = "error: sweep --scheduler needs Dask: pip install 'procure[cluster]'\n"
@@ -76,7 +75,8 @@ def no_dask(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setitem(sys.modules, name, None)
 
 
-def test_parquet_asked_for_without_pyarrow_exits_2_and_writes_nothing(tmp_path: Path, no_pyarrow: None) -> None:
+def test_parquet_asked_for_without_pyarrow_exits_2_and_writes_nothing(runner: CliRunner, tmp_path: Path,
+                                                                      no_pyarrow: None) -> None:
     out = tmp_path / "sweep"
     result = runner.invoke(cli.app, ["sweep", str(INSTANCES / "two_clouds.json"), *ONE_RUN, "--parquet",
                                      "--out", str(out)])
@@ -85,7 +85,7 @@ def test_parquet_asked_for_without_pyarrow_exits_2_and_writes_nothing(tmp_path: 
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_scheduler_without_dask_exits_2_before_any_run(tmp_path: Path, no_dask: None) -> None:
+def test_scheduler_without_dask_exits_2_before_any_run(runner: CliRunner, tmp_path: Path, no_dask: None) -> None:
     out = tmp_path / "sweep"
     # Nothing listens there: were the check not made first, the sweep would fail connecting (exit 1).
     for command, args in (("sweep", ONE_RUN), ("pareto", ["--vary", "diversification.max_share=0.5,1"])):
@@ -108,7 +108,8 @@ def test_the_api_raises_before_anything_runs(tmp_path: Path, no_pyarrow: None, n
     assert require_extras() is False and require_extras(parquet=False) is False
 
 
-def test_without_pyarrow_the_sweep_writes_csv_only_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_pyarrow_the_sweep_writes_csv_only_and_says_so(runner: CliRunner, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # pandas, already imported with pyarrow here, may call it for strings: hide it from the sweep's check only.
     monkeypatch.setattr(sweep_module, "_importable", lambda module: module != "pyarrow")
     out = tmp_path / "sweep"
@@ -120,7 +121,7 @@ def test_without_pyarrow_the_sweep_writes_csv_only_and_says_so(tmp_path: Path, m
     assert sorted(p.name for p in out.iterdir()) == ["runs", "sweep.csv"]
 
 
-def test_with_pyarrow_the_closing_line_names_the_parquet_table(tmp_path: Path) -> None:
+def test_with_pyarrow_the_closing_line_names_the_parquet_table(runner: CliRunner, tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     out = tmp_path / "sweep"
     result = runner.invoke(cli.app, ["sweep", str(INSTANCES / "two_clouds.json"), *ONE_RUN, "--out", str(out)])

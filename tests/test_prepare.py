@@ -6,25 +6,9 @@ import copy
 import math
 
 import pytest
+from support.instances import BASE
 
 from optimizer import load_instance, prepare
-
-BASE = {
-    "name": "prep",
-    "horizon": {"start_year": 2026, "years": 2, "periods_per_year": 4},
-    "discount_rate": 0.1,
-    "providers": [{"id": "p", "power_mw": {"2026": 10, "2027": 30}},
-                  {"id": "q", "power_mw": 5, "onboarding_cost_usd": 7}],
-    "chips": [{"id": "k", "family": "fam", "power_kw": 2.0, "perf": {"bf16": 2.0, "fp8": 4.0}},
-              {"id": "j", "power_kw": 1.0, "perf": {"fp8": 1.0}}],
-    "offers": [
-        {"id": "k6", "provider": "p", "chip": "k", "term_months": 6, "price_per_chip_hour": 2.0,
-         "price_change_per_year": -0.5},
-        {"id": "j7", "provider": "q", "chip": "j", "term_months": 7, "price_per_chip_hour": 1.0,
-         "available": {"from": 2027}, "max_new_chips_per_year": {"2026": 100, "2027": 40}},
-    ],
-    "workloads": [{"id": "w", "metric": "bf16", "efficiency": 0.5, "demand": {"series": [1, 2, 3, 4, 5, 6, 7, 8]}}],
-}
 
 
 def prep_of(**changes):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import re
 import weakref
 
 import pytest
-from conftest import INSTANCES
 from rich.console import Console
+from support.instances import shipped
+from support.paths import INSTANCES
 
 import optimizer
 import optimizer.api
+from optimizer.solve import pipeline
 from optimizer.terminal.live import stage_display
 
 STAGES = ["loading the instance", "preparing arrays", "building the model", "handing the model to HiGHS",
@@ -37,7 +38,7 @@ def test_progress_tells_each_stage_in_order_then_highs_log_lines(capfd):
 
 
 def test_progress_reports_the_diagnosis_of_an_infeasible_instance():
-    data = json.loads((INSTANCES / "tiny.json").read_text())
+    data = shipped("tiny.json")
     for provider in data["providers"]:
         provider["power_mw"] = {str(data["horizon"]["start_year"]): 0.001}
     messages: list[str] = []
@@ -72,7 +73,7 @@ def test_no_live_display_off_a_terminal_or_when_disabled(terminal, enabled):
 def test_the_pyomo_model_is_freed_before_highs_runs(monkeypatch):
     models: list[weakref.ref] = []
     alive_at_solve: list[bool] = []
-    build, run = optimizer.api.build_model, optimizer.api.solve_compiled
+    build, run = optimizer.api.build_model, pipeline.solve_compiled
 
     def build_and_watch(prep, **kwargs):
         built = build(prep, **kwargs)
@@ -85,7 +86,7 @@ def test_the_pyomo_model_is_freed_before_highs_runs(monkeypatch):
         return run(*args, **kwargs)
 
     monkeypatch.setattr(optimizer.api, "build_model", build_and_watch)
-    monkeypatch.setattr(optimizer.api, "solve_compiled", run_and_look)
+    monkeypatch.setattr(pipeline, "solve_compiled", run_and_look)
     solution = optimizer.solve(INSTANCES / "tiny.json")
     assert solution.has_plan
     assert alive_at_solve == [False]

@@ -18,13 +18,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
-from instance_strategies import Mutation, instances, mutations
-from properties import check_mutated, check_valid
+from support.instance_strategies import Mutation, instances, mutations
+from support.properties import check_mutated, check_valid
 from typer.testing import CliRunner
 
 import cli
 import optimizer
+
+pytestmark = pytest.mark.slow  # the property runs: a minute or more with --hypothesis-profile=dev or long
 
 
 @given(instances())

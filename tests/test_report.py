@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import INSTANCES
-from test_cli import INFEASIBLE
+from support.instances import INFEASIBLE
+from support.pages import check_page
+from support.paths import INSTANCES
+from support.solving import solved
 from typer.testing import CliRunner
 
 import cli
@@ -19,15 +20,7 @@ from optimizer.report.plan import write_report
 from optimizer.results.folder import FolderError
 from optimizer.results.solution import Solution
 
-runner = CliRunner()
 PLANS = {"lp": "two_clouds.json", "milp": "racks_mip.json", "scenarios": "scenarios.json"}
-
-
-def solved(folder: Path, source: dict | Path) -> Solution:
-    """Solve and write the plan into ``folder``."""
-    solution = optimizer.solve(source)
-    solution.write(folder)
-    return solution
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -103,23 +96,8 @@ def test_a_new_plan_replaces_every_file_of_the_old_one(tmp_path: Path) -> None:
                                                           "solution.json"]
 
 
-def check_page(folder: Path, stem: str) -> str:
-    """The HTML page is self-contained and every chart the Markdown links to exists."""
-    page = (folder / f"{stem}.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
-    assert "<script" not in page and "<link" not in page and "<img" not in page
-    namespaces = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # names, never fetched
-    external = set(re.findall(r"https?://[^\"' )]+", page)) - namespaces
-    assert not external, f"references outside the page: {external}"
-    md = (folder / f"{stem}.md").read_text()
-    for link in re.findall(r"\]\(([^)]+\.svg)\)", md):
-        assert (folder / link).exists(), link
-    assert page.count("<svg") == len(re.findall(r"\]\(([^)]+\.svg)\)", md))
-    return page
-
-
 @pytest.mark.parametrize("kind", sorted(PLANS))
-def test_report_of_a_plan(tmp_path: Path, kind: str) -> None:
+def test_report_of_a_plan(runner: CliRunner, tmp_path: Path, kind: str) -> None:
     solution = solved(tmp_path, INSTANCES / PLANS[kind])
     result = runner.invoke(cli.app, ["report", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -141,7 +119,7 @@ def test_report_of_a_plan(tmp_path: Path, kind: str) -> None:
     assert {p.name: p.read_bytes() for p in tmp_path.glob("report*")} == before
 
 
-def test_report_of_an_infeasible_instance_shows_the_diagnosis(tmp_path: Path) -> None:
+def test_report_of_an_infeasible_instance_shows_the_diagnosis(runner: CliRunner, tmp_path: Path) -> None:
     solved(tmp_path, INFEASIBLE)
     result = runner.invoke(cli.app, ["report", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -154,7 +132,7 @@ def test_report_of_an_infeasible_instance_shows_the_diagnosis(tmp_path: Path) ->
     assert "needs 0.5 MW more" in md
 
 
-def test_report_without_a_solution_is_one_line_exit_2(tmp_path: Path) -> None:
+def test_report_without_a_solution_is_one_line_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["report", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0

@@ -6,8 +6,9 @@ import dataclasses
 import json
 
 import pytest
-from conftest import INSTANCES
-from feasibility import assert_feasible
+from support.feasibility import assert_feasible
+from support.instances import shipped
+from support.paths import INSTANCES
 
 import optimizer
 from optimizer.input.paths import set_path
@@ -32,7 +33,7 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "path", "values"), CASES, ids=[f"{n}:{p}" for n, p, _ in CASES])
 def test_in_place_matches_rebuild(name: str, path: str, values: list) -> None:
-    base = json.loads((INSTANCES / f"{name}.json").read_text())
+    base = shipped(f"{name}.json")
     if name == "two_clouds":
         base = set_path(base, path, values.pop(0))
     resolver = Resolver()
@@ -54,7 +55,7 @@ def test_in_place_matches_rebuild(name: str, path: str, values: list) -> None:
 def test_mip_stays_a_mip_after_its_duals() -> None:
     # The MILP's duals come from an LP with the integers fixed; the next re-solve must get the
     # integer variables and their bounds back (whole racks, minimum contracts).
-    base = json.loads((INSTANCES / "racks_mip.json").read_text())
+    base = shipped("racks_mip.json")
     block = {o["id"]: o["block_chips"] for o in base["offers"]}
     resolver = Resolver(duals=True)
     for rate in (0.0, 0.05, 0.0, 0.1):
@@ -75,7 +76,7 @@ def test_mip_stays_a_mip_after_its_duals() -> None:
     ("offers[aws-gb200-12m].available", {"from": 2027}, "structure changed: signable"),
 ])
 def test_structural_changes_rebuild(path: str, value: object, reason: str) -> None:
-    base = json.loads((INSTANCES / "tiny.json").read_text())
+    base = shipped("tiny.json")
     resolver = Resolver()
     resolver.solve(base)
     data = set_path(base, path, value)
@@ -92,7 +93,7 @@ def test_every_prepared_field_is_classified() -> None:
 
 def test_plan_update_names_the_families() -> None:
     inst = optimizer.load_instance(INSTANCES / "two_clouds.json")
-    data = json.loads((INSTANCES / "two_clouds.json").read_text())
+    data = shipped("two_clouds.json")
     old, new = optimizer.prepare(inst), optimizer.prepare(optimizer.load_instance(
         set_path(data, "budget.total_usd", 1.0e10)))
     plan = plan_update(old, new)

@@ -22,28 +22,12 @@ Expected NPV ½·(1,726,960 + 2,385,712) = 2,056,336.
 from __future__ import annotations
 
 import pytest
-from conftest import INSTANCES, solve_checked
+from support.instances import hedge_instance
+from support.paths import INSTANCES
+from support.solving import solve_checked
 
 import optimizer
 from optimizer.analysis.scenarios import first_stage, outcome_spread, recourse, scenario_outcomes, two_stage
-
-
-def hedge_instance() -> dict:
-    return {
-        "name": "two-stage",
-        "horizon": {"start_year": 2026, "years": 2, "periods_per_year": 1},
-        "discount_rate": 0.25,
-        "providers": [{"id": "p", "power_mw": 100, "onboarding_cost_usd": 10_000}, {"id": "q", "power_mw": 100}],
-        "chips": [{"id": "k", "power_kw": 1.0, "perf": {"bf16": 1.0}}],
-        "offers": [{"id": "pk", "provider": "p", "chip": "k", "term_months": 12, "price_per_chip_hour": 1.0},
-                   {"id": "qk", "provider": "q", "chip": "k", "term_months": 24, "price_per_chip_hour": 1.0,
-                    "available": {"from": 2027}}],
-        "workloads": [{"id": "w", "metric": "bf16", "demand": {"series": [100, 100]}}],
-        "spend_commitments": [{"provider": "q", "years": [2027, 2027], "amount_usd": 700_800}],
-        "scenarios": {"first_stage_years": 1, "cases": [
-            {"id": "lo", "probability": 0.5, "demand_multiplier": {"w": {"2026": 1, "2027": 0.5}}},
-            {"id": "hi", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 1.5}}}]},
-    }
 
 
 def test_first_stage_is_what_to_sign_now() -> None:
@@ -90,8 +74,8 @@ def test_spread_and_service() -> None:
     assert service.loc[("lo", 2027), "served"] == pytest.approx(1.0)
 
 
-def test_without_scenarios_everything_is_signed_now() -> None:
-    solution = optimizer.solve(INSTANCES / "tiny.json")
+def test_without_scenarios_everything_is_signed_now(shipped_plan) -> None:
+    solution = shipped_plan("tiny.json")
     plan = two_stage(solution, INSTANCES / "tiny.json")
     assert plan.first_stage_years == 2 and plan.recourse.empty
     assert plan.first_stage.chips.sum() == pytest.approx(1500)
@@ -99,8 +83,8 @@ def test_without_scenarios_everything_is_signed_now() -> None:
     assert plan.outcomes.npv_usd.tolist() == pytest.approx([74_460_000])
 
 
-def test_shipped_scenarios_expected_npv_is_the_objective() -> None:
-    solution = optimizer.solve(INSTANCES / "scenarios.json")
+def test_shipped_scenarios_expected_npv_is_the_objective(shipped_plan) -> None:
+    solution = shipped_plan("scenarios.json")
     plan = two_stage(solution, INSTANCES / "scenarios.json")
     assert plan.outcomes.scenario.tolist() == ["boom", "base", "bust"]
     assert plan.expected_npv_usd == pytest.approx(solution.objective_usd, rel=1e-9)

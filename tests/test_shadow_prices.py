@@ -5,12 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import solve_checked
-from test_optima import H, instance
-
-TWO = [{"id": "p", "power_mw": 100}, {"id": "q", "power_mw": 100}]
-CHEAP_P = [{"id": "pk", "term_months": 12, "price_per_chip_hour": 1.0},
-           {"id": "qk", "provider": "q", "term_months": 12, "price_per_chip_hour": 2.0}]
+from support.instances import CHEAP_P, TWO, H, instance
+from support.solving import solve_checked
 
 
 def price(solution, limit: str, subject: str | None = None, year: int | None = 2026) -> float:

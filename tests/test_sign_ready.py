@@ -7,19 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import INSTANCES
 from rich.console import Console
 
 import optimizer
-from optimizer.results.kpis import peak_power_mw, shown
+from optimizer.results.figures import peak_power_mw
 from optimizer.sweep.worker import run_kpis
 from optimizer.terminal.summary import summary
-from optimizer.units import number, per_unit, plural, signed_usd, usd
+from optimizer.units import key_figure, number, per_unit, plural, signed_usd, usd
 
 
 @pytest.fixture(scope="module")
-def plan_2026() -> optimizer.Solution:
-    return optimizer.solve(INSTANCES / "2026.json")
+def plan_2026(shipped_plan) -> optimizer.Solution:
+    return shipped_plan("2026.json")
 
 
 def test_contracts_are_sorted_by_period_provider_chip(plan_2026: optimizer.Solution) -> None:
@@ -69,8 +68,8 @@ def test_one_peak_power_everywhere(plan_2026: optimizer.Solution) -> None:
     assert peak < plan_2026.power[plan_2026.power.year == 2033].groupby("provider").mw.max().sum()
 
 
-def test_peak_power_with_scenarios_is_the_worst_case() -> None:
-    sol = optimizer.solve(INSTANCES / "scenarios.json")
+def test_peak_power_with_scenarios_is_the_worst_case(shipped_plan) -> None:
+    sol = shipped_plan("scenarios.json")
     per_scenario = sol.power.groupby(["scenario", "period"]).mw.sum().groupby(level=0).max()
     assert peak_power_mw(sol.power).iloc[0] == pytest.approx(per_scenario.max())
     assert sol.kpis.overall()[("peak power held", "MW")] == pytest.approx(per_scenario.max())
@@ -86,8 +85,11 @@ def test_key_figures_print_in_human_units(plan_2026: optimizer.Solution) -> None
     assert "e+" not in text
     assert text.splitlines()[0].split() == ["NPV", usd(plan_2026.objective_usd)]
     assert figures.sum() == pytest.approx(float(pd.Series(figures.to_numpy()).sum()))  # still numbers
-    assert shown(30.515, "%") == "30.5%" and shown(13748.62, "MW") == "13,748.6 MW" and shown(14.0, "n") == "14"
-    assert shown(2.5611, "USD per bf16_pflops-hour") == "$2.56 per bf16_pflops-hour"
+    assert key_figure(30.515, "%") == "30.5%" and key_figure(13748.62, "MW") == "13,749 MW"
+    assert key_figure(14.0, "provider-years") == "14" and key_figure(2962.49, "0–10,000") == "2,962.5"
+    assert key_figure(2.5611, "USD per bf16_pflops-hour") == "$2.561 per bf16_pflops-hour"
+    assert key_figure(2.5611, "USD per bf16_pflops-hour", with_unit=False) == "$2.561"
+    assert key_figure(12.34, "MW", with_unit=False) == "12.3" and key_figure(float("nan"), "USD") == "–"
 
 
 @pytest.mark.parametrize(("value", "text"), [(536_302_693_969.0, "$536.30B"), (-35_012_345.0, "-$35.0M"),

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import INSTANCES, solve_checked
-from feasibility import assert_feasible
+from support.feasibility import assert_feasible
+from support.instances import shipped
+from support.paths import INSTANCES
+from support.solving import solve_checked
 from typer.testing import CliRunner
 
 import cli
@@ -17,11 +19,10 @@ from optimizer.input.paths import PathError, parse_assignment, parse_path, set_p
 from optimizer.sweep.run import chunk_size, grid_runs
 
 BUDGETS = [1e12, 3.0e10, 2.95e10]  # two_clouds needs ~32.6B unconstrained: the last two bind
-runner = CliRunner()
 
 
 def two_clouds() -> dict:
-    return json.loads((INSTANCES / "two_clouds.json").read_text())
+    return shipped("two_clouds.json")
 
 
 def expected_objectives(path: str, values: list) -> list[float]:
@@ -32,14 +33,14 @@ def expected_objectives(path: str, values: list) -> list[float]:
 # --- paths ------------------------------------------------------------------------------------
 
 def test_paths_address_ids_indices_and_year_keys() -> None:
-    data = json.loads((INSTANCES / "2026.json").read_text())
+    data = shipped("2026.json")
     assert set_path(data, "budget.total_usd", 5.0)["budget"]["total_usd"] == 5.0
     assert set_path(data, "providers[oracle].power_mw.2028", 1.0)["providers"][2]["power_mw"]["2028"] == 1.0
     assert set_path(data, "offers[2].price_per_chip_hour", 9.0)["offers"][2]["price_per_chip_hour"] == 9.0
     grown = set_path(data, "workloads[inference].demand.peak_factor", 1.2)
     assert grown["workloads"][1]["demand"]["peak_factor"] == 1.2
     assert "total_usd" not in data["budget"]  # the input is never changed
-    tiny = json.loads((INSTANCES / "tiny.json").read_text())
+    tiny = shipped("tiny.json")
     assert set_path(tiny, "providers[aws].power_mw.2027", 7)["providers"][0]["power_mw"] == {"2026": 5, "2027": 7}
     assert set_path(tiny, "budget.total_usd", 1e9)["budget"] == {"total_usd": 1e9}
 
@@ -52,7 +53,7 @@ def test_paths_address_ids_indices_and_year_keys() -> None:
 ])
 def test_paths_that_lead_nowhere(path: str, message: str) -> None:
     with pytest.raises(PathError, match=message.replace("[", r"\[")):
-        set_path(json.loads((INSTANCES / "tiny.json").read_text()), path, 1)
+        set_path(shipped("tiny.json"), path, 1)
 
 
 @pytest.mark.parametrize("path", ["", ".a", "a..b", "[2]", "a[2]b", "a."])
@@ -122,7 +123,7 @@ def test_local_processes_give_the_same_table() -> None:
 
 def test_key_figures_of_a_run() -> None:
     table = optimizer.sweep(INSTANCES / "scenarios.json", {"diversification.max_share": [0.5]}, workers=1)
-    solution = optimizer.solve(set_path(json.loads((INSTANCES / "scenarios.json").read_text()),
+    solution = optimizer.solve(set_path(shipped("scenarios.json"),
                                         "diversification.max_share", 0.5))
     row = table.iloc[0]
     prob = dict(zip(solution.scenarios, solution.probabilities, strict=True))
@@ -135,7 +136,7 @@ def test_key_figures_of_a_run() -> None:
 
 # --- command line -------------------------------------------------------------------------------
 
-def test_cli_sweep_writes_table_and_runs(tmp_path: Path) -> None:
+def test_cli_sweep_writes_table_and_runs(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "sweep"
     result = runner.invoke(cli.app, ["sweep", str(INSTANCES / "two_clouds.json"), "--set",
                                      "budget.total_usd=1e12,3e10,2.95e10", "--out", str(out), "--workers", "1"])
@@ -151,6 +152,6 @@ def test_cli_sweep_writes_table_and_runs(tmp_path: Path) -> None:
     (["--set", "budget.total_usd"], "expected PATH=V1,V2"),
     ([], "give at least one --set"),
 ])
-def test_cli_sweep_usage_errors(args: list[str], message: str) -> None:
+def test_cli_sweep_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
     result = runner.invoke(cli.app, ["sweep", str(INSTANCES / "tiny.json"), *args])
     assert result.exit_code == 2 and message in result.output

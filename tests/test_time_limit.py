@@ -14,18 +14,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ROOT
-from feasibility import assert_feasible
+from support.feasibility import assert_feasible
+from support.paths import ROOT
 from typer.testing import CliRunner
 
 import cli
 import optimizer
 
 DATA = ROOT / "tests" / "data"
-runner = CliRunner()
 
 
-def test_time_limit_gives_the_best_plan_found_with_its_gap(tmp_path: Path) -> None:
+def test_time_limit_gives_the_best_plan_found_with_its_gap(runner: CliRunner, tmp_path: Path) -> None:
     instance = DATA / "racks_time_limit.json"
     out = tmp_path / "out"
     result = runner.invoke(cli.app, ["solve", str(instance), "--time-limit", "3", "--out", str(out)])
@@ -39,7 +38,7 @@ def test_time_limit_gives_the_best_plan_found_with_its_gap(tmp_path: Path) -> No
     assert report.objective_usd > 0
 
 
-def test_time_limit_with_no_plan_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+def test_time_limit_with_no_plan_exits_1_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
     instance = DATA / "racks_no_first_plan.json"
     out = tmp_path / "out"
     result = runner.invoke(cli.app, ["solve", str(instance), "--time-limit", "0.1", "--out", str(out)])

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import EXPECTED, INSTANCES
 from hypothesis import given
-from instance_strategies import Mutation, instances, mutations
-from test_input_errors import C01
+from support.instance_strategies import Mutation, instances, mutations
+from support.instances import C01
+from support.paths import EXPECTED, INSTANCES
 from typer.testing import CliRunner
 
 import cli
@@ -26,8 +27,6 @@ from optimizer import InstanceError, load_instance
 from optimizer.errors import MAX_LISTED
 from optimizer.input.generate import generate
 from optimizer.input.schema import Instance, instance_json_schema
-
-runner = CliRunner()
 
 #: Three typos in three places: each gives "unknown field" (and the field it stands for is "missing").
 TYPOS = {"horizon.start_yaer": "'start_year'", "chips[0].power_kW": "'power_kw'",
@@ -61,14 +60,16 @@ def write(tmp_path: Path, doc: dict[str, Any], name: str = "instance.json") -> P
     return path
 
 
-def validate(path: Path):
-    return runner.invoke(cli.app, ["validate", str(path)])
+@pytest.fixture
+def validate(runner: CliRunner) -> Callable[[Path], Any]:
+    """``validate(path)``: ``procure validate PATH`` through the test runner."""
+    return lambda path: runner.invoke(cli.app, ["validate", str(path)])
 
 
 # --- procure validate ----------------------------------------------------------------------------
 
 
-def test_validate_lists_three_typos_in_one_run(tmp_path: Path) -> None:
+def test_validate_lists_three_typos_in_one_run(validate: Callable[[Path], Any], tmp_path: Path) -> None:
     path = write(tmp_path, three_typos())
     result = validate(path)
     assert result.exit_code == 2, result.output
@@ -82,7 +83,7 @@ def test_validate_lists_three_typos_in_one_run(tmp_path: Path) -> None:
     assert sorted(tmp_path.iterdir()) == [path]  # nothing written
 
 
-def test_validate_lists_every_bad_reference(tmp_path: Path) -> None:
+def test_validate_lists_every_bad_reference(validate: Callable[[Path], Any], tmp_path: Path) -> None:
     path = write(tmp_path, three_bad_references())
     result = validate(path)
     assert result.exit_code == 2
@@ -94,7 +95,7 @@ def test_validate_lists_every_bad_reference(tmp_path: Path) -> None:
     ]
 
 
-def test_validate_one_problem_is_one_line_like_solve(tmp_path: Path) -> None:
+def test_validate_one_problem_is_one_line_like_solve(validate: Callable[[Path], Any], tmp_path: Path) -> None:
     doc = c01()
     doc["offers"][1]["chip"] = "h100"
     path = write(tmp_path, doc)
@@ -104,7 +105,7 @@ def test_validate_one_problem_is_one_line_like_solve(tmp_path: Path) -> None:
         f"error: {path}: offers[1].chip: unknown chip 'h100' (known: gb200, trainium2)"]
 
 
-def test_validate_caps_the_list(tmp_path: Path) -> None:
+def test_validate_caps_the_list(validate: Callable[[Path], Any], tmp_path: Path) -> None:
     doc = c01()
     count = MAX_LISTED + 12
     doc["offers"] = [{**doc["offers"][0], "id": f"o{i}", "colour": "red"} for i in range(count)]
@@ -121,7 +122,7 @@ def test_validate_caps_the_list(tmp_path: Path) -> None:
     assert lines[-1] == "  … and 12 more problems"
 
 
-def test_solve_keeps_its_one_line_error(tmp_path: Path) -> None:
+def test_solve_keeps_its_one_line_error(runner: CliRunner, tmp_path: Path) -> None:
     path = write(tmp_path, three_typos())
     out = tmp_path / "out"
     result = runner.invoke(cli.app, ["solve", str(path), "--out", str(out)])
@@ -180,7 +181,7 @@ def test_json_level_problems_are_all_listed(tmp_path: Path) -> None:
                                    ("horizon.years", "duplicate key 'years' in one object")]
 
 
-def test_schema_key_accepted_and_ignored(tmp_path: Path) -> None:
+def test_schema_key_accepted_and_ignored(validate: Callable[[Path], Any], tmp_path: Path) -> None:
     doc = {"$schema": "./procure.schema.json", **c01()}
     assert load_instance(doc) == load_instance(c01())
     path = write(tmp_path, doc)
@@ -199,7 +200,7 @@ def test_schema_key_must_be_a_string() -> None:
 
 
 @pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
+def schema(runner: CliRunner) -> dict[str, Any]:
     result = runner.invoke(cli.app, ["schema"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -229,7 +230,7 @@ def test_schema_has_field_descriptions(schema: dict[str, Any]) -> None:
     assert undescribed == []
 
 
-def test_schema_out_writes_the_same_text(tmp_path: Path) -> None:
+def test_schema_out_writes_the_same_text(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "sub" / "procure.schema.json"
     result = runner.invoke(cli.app, ["schema", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -237,7 +238,7 @@ def test_schema_out_writes_the_same_text(tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["procure.schema.json"]  # no temporary file left
 
 
-def test_schema_out_refuses_a_folder(tmp_path: Path) -> None:
+def test_schema_out_refuses_a_folder(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["schema", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "is a folder" in result.stderr

@@ -9,16 +9,16 @@ non-zero at its optimum are the limits that must move: where, and by how much.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.model import Built, build_model
+from optimizer.model import Built, Slack, build_model
+from optimizer.model.describe import describe, scenario_index, subject_key
 from optimizer.prepare.arrays import Prepared
-from optimizer.solve.highs import solve_model
 from optimizer.solve.options import SolveOptions
+from optimizer.solve.pipeline import solve_built
 from optimizer.units import usd
 
 TOLERANCE = 1e-6
@@ -66,22 +66,23 @@ def _elastic_findings(prep: Prepared, built: Built, options: SolveOptions, *, re
         for v in integers:
             v.domain = pyo.UnitInterval if v.is_binary() else pyo.NonNegativeReals
     try:
-        raw = solve_model(built, options)
+        raw = solve_built(built, options)
     finally:
         for v, domain in zip(integers, domains, strict=True):
             v.domain = domain
     if not raw.status.has_plan:
         return [Finding("unknown", "", "", None, None, 0.0, "",
                         f"the elastic model could not be solved either ({raw.message})")]
-    need: dict[tuple, float] = defaultdict(float)
+    need: dict[tuple, tuple[float, Slack]] = {}
     slack = raw.dense("slack", (len(built.layout.slacks),)).tolist()
     for i, sl in enumerate(built.layout.slacks):
         value = slack[i] * sl.scale
         if value <= TOLERANCE * max(1.0, 1.0 / sl.weight):
             continue
-        key = _group(prep, sl.family, sl.key)
-        need[key] = max(need[key], value)
-    return [_finding(prep, key, amount) for key, amount in sorted(need.items(), key=lambda kv: kv[0])]
+        key = _group(built, prep, sl)
+        if key not in need or value > need[key][0]:
+            need[key] = (value, sl)
+    return [_finding(built, prep, sl, amount) for _, (amount, sl) in sorted(need.items(), key=lambda kv: kv[0])]
 
 
 def elastic_bounds(prep: Prepared) -> np.ndarray:
@@ -106,75 +107,25 @@ def elastic_bounds(prep: Prepared) -> np.ndarray:
     return np.where(prep.signable, bound, 0.0)
 
 
-def _group(prep: Prepared, family: str, key: tuple) -> tuple:
-    """Collapse periods to calendar years: (family, subject, year, scenario)."""
-    per = prep.periods
-    if family in ("demand", "provider_power", "diversification"):
-        subject, t, s = key
-        return family, subject, int(per.start_year + per.year_index[t]), s
-    if family in ("global_power",):
-        _, t, s = key
-        return family, 0, int(per.start_year + per.year_index[t]), s
-    if family == "capacity_commitment":
-        k, t, s = key
-        return family, k, int(per.start_year + per.year_index[t]), s
-    if family == "supply":
-        o, y, s = key
-        return family, o, per.start_year + y, s
-    if family == "budget_year":
-        y, s = key
-        return family, 0, per.start_year + y, s
-    if family == "budget_total":
-        return family, 0, None, key[0]
-    return family, 0, None, None
+def _group(built: Built, prep: Prepared, sl: Slack) -> tuple:
+    """A slack's limit with its periods collapsed to calendar years: (family, subject, year, scenario)."""
+    family = built.registry[sl.family]
+    return sl.family, subject_key(family, sl.key), describe(prep, family, sl.key).year, scenario_index(family, sl.key)
 
 
-def _finding(prep: Prepared, key: tuple, amount: float) -> Finding:
-    family, subject, year, s = key
-    inst = prep.instance
-    scenario = prep.scenario_ids[s] if s is not None else None
-    when = f" in {year}" if year is not None else ""
-    if scenario is not None:
-        when += f" (scenario {scenario})"
-    if family == "provider_power":
-        path = f"providers[{subject}].power_mw"
-        return Finding(family, path, prep.provider_ids[subject], year, scenario, amount, "MW",
-                       f"{path} ({prep.provider_ids[subject]}){when}: needs {amount:,.1f} MW more")
-    if family == "global_power":
-        return Finding(family, "global_power_mw", "all providers", year, scenario, amount, "MW",
-                       f"global_power_mw{when}: needs {amount:,.1f} MW more")
-    if family == "budget_year":
-        return Finding(family, "budget.per_year_usd", str(year), year, scenario, amount, "USD",
-                       f"budget.per_year_usd{when}: short by {usd(amount)}")
-    if family == "budget_total":
-        return Finding(family, "budget.total_usd", "whole horizon", None, scenario, amount, "USD",
-                       f"budget.total_usd{when}: short by {usd(amount)}")
-    if family == "supply":
-        path = f"offers[{subject}].max_new_chips_per_year"
-        return Finding(family, path, prep.offer_ids[subject], year, scenario, amount, "chips",
-                       f"{path} ({prep.offer_ids[subject]}){when}: needs {amount:,.0f} chips more")
-    if family == "capacity_commitment":
-        c = inst.capacity_commitments[subject]
-        path = f"capacity_commitments[{subject}].min_mw"
-        return Finding(family, path, f"{c.provider} {'/'.join(c.chips)}", year, scenario, amount, "MW",
-                       f"{path} ({c.provider} {'/'.join(c.chips)}){when}: only {c.min_mw - amount:,.1f} MW of "
-                       f"{c.min_mw:,.1f} MW can be held; lower it by {amount:,.1f} MW")
-    if family == "diversification":
-        div = inst.diversification
-        metric = "MW" if div is None or div.metric == "mw" else div.metric
-        share = f"{div.max_share:.0%}" if div is not None else ""
-        return Finding(family, "diversification.max_share", prep.provider_ids[subject], year, scenario, amount,
-                       metric, f"diversification.max_share{when}: {prep.provider_ids[subject]} needs "
-                               f"{amount:,.1f} {metric} more than its {share} share allows")
-    if family in ("providers_min", "providers_max"):
-        side = "min" if family == "providers_min" else "max"
-        return Finding(family, f"providers_used.{side}", "", None, None, amount, "providers",
-                       f"providers_used.{side}: off by {amount:,.0f} provider{'s' if amount > 1.5 else ''}")
-    w = subject
-    path = f"workloads[{w}].demand"
-    metric = inst.workloads[w].metric
-    return Finding("demand", path, prep.workload_ids[w], year, scenario, amount, metric,
-                   f"{path} ({prep.workload_ids[w]}){when}: {amount:,.1f} {metric} cannot be served")
+def _finding(built: Built, prep: Prepared, sl: Slack, amount: float) -> Finding:
+    """The limit that must move by ``amount`` (its largest slack over a year), in the instance's words."""
+    family = built.registry[sl.family]
+    d = describe(prep, family, sl.key)
+    unit = d.unit_of(family.elastic.unit)
+    where = d.where or d.place
+    when = f" in {d.year}" if d.year is not None else ""
+    if d.scenario is not None:
+        when += f" (scenario {d.scenario})"
+    named = f" ({d.where})" if "{" in family.path else ""  # a path to one item names it
+    tail = d.text(family.elastic.shortfall, amount=amount, unit=unit, where=where, usd=usd(amount),
+                  plural="s" if amount > 1.5 else "", limit=sl.limit, held=sl.limit - amount)
+    return Finding(family.alias, d.path, where, d.year, d.scenario, amount, unit, f"{d.path}{named}{when}: {tail}")
 
 
 def structural_findings(prep: Prepared) -> list[Finding]:

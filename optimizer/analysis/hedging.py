@@ -9,7 +9,7 @@
   spread of outcomes saves over planning for the average. VSS is infinite when EV's first stage
   cannot be completed feasibly in some scenario.
 
-Every solve goes through :func:`optimizer.model.build_model` and :func:`optimizer.highs.solve_model`;
+Every solve goes through :func:`optimizer.model.build_model` and :func:`optimizer.solve.pipeline.solve_built`;
 the fixed first stage is imposed by setting both bounds of ``x[o, τ, 0]`` (``blocks`` for whole racks).
 """
 
@@ -27,11 +27,10 @@ import pandas as pd
 from optimizer.analysis.scenarios import Source, TwoStagePlan, as_prepared, scenario_outcomes
 from optimizer.model import build_model
 from optimizer.prepare.arrays import Prepared
-from optimizer.results.solution import Solution, extract
-from optimizer.solve.compiled import RawSolution
-from optimizer.solve.highs import solve_model
+from optimizer.results.extract import extract
+from optimizer.results.solution import Solution
 from optimizer.solve.options import SolveOptions
-from optimizer.solve.status import Status
+from optimizer.solve.pipeline import named_coefficients, solve_built
 
 FirstStage = dict[tuple[int, int], float]
 """Chips signed per (offer index, signing period τ) in the first stage."""
@@ -40,9 +39,6 @@ FirstStage = dict[tuple[int, int], float]
 def solve_prepared(prep: Prepared, options: SolveOptions | None = None, fixed: FirstStage | None = None) -> Solution:
     """Solve prepared arrays; with ``fixed``, every first-stage ``x[o, τ]`` is held at its value (0 if absent)."""
     built = build_model(prep)
-    if built.layout.trivially_infeasible:
-        return extract(built, RawSolution(Status.INFEASIBLE, None, None, None, None, None, None,
-                                          "a limit can never be met"))
     if fixed is not None:
         m = built.model
         for o, tau, n in m.X:
@@ -55,7 +51,8 @@ def solve_prepared(prep: Prepared, options: SolveOptions | None = None, fixed: F
                     chips = float(racks * prep.block[o])
                 m.x[o, tau, n].setlb(chips)
                 m.x[o, tau, n].setub(chips)
-    return extract(built, solve_model(built, options))
+    with named_coefficients(prep):
+        return extract(built, solve_built(built, options))
 
 
 def single_scenario(prep: Prepared, s: int) -> Prepared:

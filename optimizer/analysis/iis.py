@@ -21,41 +21,19 @@ import numpy as np
 
 from optimizer.errors import InstanceError
 from optimizer.model import build_model
+from optimizer.model.describe import describe
+from optimizer.model.families import active
 from optimizer.prepare.arrays import Prepared
 from optimizer.solve.compile import compile_to_highs
 from optimizer.solve.highs import run_interruptibly
 from optimizer.solve.numerics import INFINITE, LARGE_COEFFICIENT, SMALL_COEFFICIENT, CoefficientError
 from optimizer.solve.options import SolveOptions
 
-LIMITS = {
-    "active_chips": ("definition of active chips (spec §3)", "offers[{o}].term_months"),
-    "demand": ("C1 demand", "workloads[{w}].demand"),
-    "capacity": ("C2 capacity: chips allocated ≤ chips active", "offers[{o}]"),
-    "provider_power": ("C3 provider power", "providers[{p}].power_mw"),
-    "global_power": ("C4 global power", "global_power_mw"),
-    "supply": ("C5 supply", "offers[{o}].max_new_chips_per_year"),
-    "budget_year": ("C6 budget per year", "budget.per_year_usd"),
-    "budget_total": ("C6 budget total", "budget.total_usd"),
-    "spend_commitment": ("C7 spend commitment", "spend_commitments[{k}].amount_usd"),
-    "capacity_commitment": ("C8 capacity commitment", "capacity_commitments[{k}].min_mw"),
-    "diversification": ("C10 diversification", "diversification.max_share"),
-    "provider_used_link": ("C11 provider used (contracts only at a used provider)", "providers[{p}]"),
-    "provider_used": ("C11 provider used (a used provider holds a contract)", "providers[{p}]"),
-    "min_contract_lower": ("C12 minimum contract", "offers[{o}].min_chips"),
-    "min_contract_upper": ("C12 minimum contract", "offers[{o}].min_chips"),
-    "block_multiple": ("whole blocks", "offers[{o}].block_chips"),
-    "providers_min": ("C13 providers used", "providers_used.min"),
-    "providers_max": ("C13 providers used", "providers_used.max"),
-}
-"""Model row family → (the limit in words, the JSON path it comes from)."""
-
-COMPONENT_FAMILY = {"providers_used_min": "providers_min", "providers_used_max": "providers_max"}
-"""Pyomo component names that differ from the limit names of :class:`optimizer.diagnose.Finding`."""
-
 
 @dataclass(frozen=True)
 class IisRow:
-    """One row of the IIS: its family (the same names as a diagnosis finding's ``limit``), where and when."""
+    """One row of the IIS: its family (the same names as a diagnosis finding's ``limit``: a family's alias),
+    where and when."""
 
     family: str
     limit: str
@@ -96,7 +74,7 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
     built = build_model(prep)
     if built.layout.trivially_infeasible:  # a row with no variables that can never hold: an IIS on its own
         family, key, _ = built.layout.trivially_infeasible[0]
-        side = "lower" if family in ("demand", "capacity_commitment", "providers_min") else "upper"
+        side = "lower" if built.registry[family].sense == ">=" else "upper"
         more = len(built.layout.trivially_infeasible) - 1
         return Iis(True, [_describe(prep, family, key, side)],
                    message="a limit that no decision can meet" + (f" ({more} more like it)" if more else ""))
@@ -125,7 +103,7 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
     result, found = h.getIis()
     if result == highspy.HighsStatus.kError or not found.valid_:
         return Iis(False, relaxed=relaxed, message="no IIS: HiGHS could not compute one")
-    rows = [_describe(prep, *_family_key(compiled.rows[r]), _side(compiled.rows[r][2]))
+    rows = [_describe(prep, compiled.rows[r][0], compiled.rows[r][1], _side(compiled.rows[r][2]))
             for r in found.row_index_]
     bounds = [_bound(prep, compiled.columns[c], compiled.col_upper[c], b)
               for c, b in zip(found.col_index_, found.col_bound_, strict=True)]
@@ -144,7 +122,7 @@ def explain_coefficient(prep: Prepared, err: CoefficientError) -> InstanceError:
     what = {"coefficient": "a coefficient", "cost": "a cost", "limit": "a limit", "bound": "a bound"}[err.what]
     path, context = "", []
     if err.row is not None:
-        row = _describe(prep, *_family_key(err.row), "upper")
+        row = _describe(prep, err.row[0], err.row[1], "upper")
         path = row.path
         context.append(f"in {row.limit}" + (f" for {row.where}" if row.where else "")
                        + (f" in {row.year}" if row.year is not None else ""))
@@ -161,14 +139,9 @@ def explain_coefficient(prep: Prepared, err: CoefficientError) -> InstanceError:
 
 def _order(row: IisRow) -> tuple:
     """Spec order (C1 before C2 …), then JSON path, year, period and scenario."""
-    return (list(LIMITS).index(row.family) if row.family in LIMITS else len(LIMITS), row.path, row.year or 0,
+    order = [f.alias for f in active().families]
+    return (order.index(row.family) if row.family in order else len(order), row.path, row.year or 0,
             row.period or 0, row.scenario or "")
-
-
-def _family_key(row: tuple) -> tuple[str, tuple]:
-    """A compiled row's family (its constraint's name, as the limit is known) and index."""
-    name, index = row[0], row[1]
-    return COMPONENT_FAMILY.get(name, name), index
 
 
 def _side(sense: int) -> str:
@@ -207,71 +180,28 @@ def _chip_bound_cause(prep: Prepared, o: int, tau: int) -> tuple[str, str]:
     y = int(prep.periods.year_index[tau])
     p = int(prep.offer_provider[o])
     mw = float(prep.offer_mw[o])
-    causes = [(prep.power_mw[p, y] / mw, "provider_power", f"providers[{p}].power_mw ({prep.provider_ids[p]})"),
-              (float(prep.supply_cap[o, y]), "supply", f"offers[{o}].max_new_chips_per_year")]
+    power = describe(prep, "provider_power", (p, tau, 0))
+    causes = [(prep.power_mw[p, y] / mw, "provider_power", f"{power.path} ({power.where})"),
+              (float(prep.supply_cap[o, y]), "supply", describe(prep, "supply", (o, y, 0)).path)]
     if prep.global_power_mw is not None:
-        causes.append((prep.global_power_mw[y] / mw, "global_power", "global_power_mw"))
+        causes.append((prep.global_power_mw[y] / mw, "global_power", describe(prep, "global_power", (0, tau, 0)).path))
     _, family, path = min(causes, key=lambda c: c[0])
     return family, path
 
 
 def _describe(prep: Prepared, family: str, key: tuple, side: str) -> IisRow:
     """Name the row in the instance's words: JSON path, subject, calendar year, scenario."""
-    limit, template = LIMITS.get(family, (family, ""))
-    per = prep.periods
-    names = {"o": None, "w": None, "p": None, "k": None}
-    period = year = scenario = None
-    where = ""
-    if family in ("active_chips", "capacity"):
-        names["o"], period, s = key
-        where = prep.offer_ids[key[0]]
-    elif family == "demand":
-        names["w"], period, s = key
-        where = prep.workload_ids[key[0]]
-    elif family in ("provider_power", "diversification"):
-        names["p"], period, s = key
-        where = prep.provider_ids[key[0]]
-    elif family == "global_power":
-        _, period, s = key
-        where = "all providers"
-    elif family == "capacity_commitment":
-        names["k"], period, s = key
-        c = prep.instance.capacity_commitments[key[0]]
-        where = f"{c.provider} {'/'.join(c.chips)}"
-    elif family == "supply":
-        names["o"], y, s = key
-        year, where = per.start_year + y, prep.offer_ids[key[0]]
-    elif family == "budget_year":
-        y, s = key
-        year = per.start_year + y
-    elif family in ("budget_total",):
-        (s,) = key
-    elif family == "spend_commitment":
-        names["k"], s = key
-        where = prep.instance.spend_commitments[key[0]].provider
-    elif family in ("provider_used_link", "min_contract_lower", "min_contract_upper", "block_multiple"):
-        o, tau, s = key
-        names["o"], period = o, tau
-        names["p"] = int(prep.offer_provider[o])
-        where = prep.offer_ids[o]
-        if family == "provider_used_link":
-            where = prep.provider_ids[names["p"]]
-        s = s if not prep.first_stage[tau] else None
-    elif family == "provider_used":
-        (names["p"],) = key
-        where, s = prep.provider_ids[key[0]], None
-    else:
-        s = None
-    if period is not None:
-        year = int(per.start_year + per.year_index[period])
-    if s is not None and prep.n_scenarios > 1:
-        scenario = prep.scenario_ids[s]
-    path = template.format(**{k: v for k, v in names.items() if v is not None}) if template else ""
-    when = f" in {year}" if year is not None else ""
-    when += f" (period {period})" if period is not None and per.per_year > 1 else ""
-    when += f" (scenario {scenario})" if scenario is not None else ""
-    subject = f" ({where})" if where else ""
-    return IisRow(family, limit, path, where, year, period, scenario, side, f"{limit}: {path}{subject}{when}")
+    registry = active()
+    if family not in registry:
+        return IisRow(family, family, "", "", None, None, None, side, f"{family}: ")
+    d = describe(prep, registry[family], key)
+    when = f" in {d.year}" if d.year is not None else ""
+    when += f" (period {d.period})" if d.period is not None and prep.periods.per_year > 1 else ""
+    when += f" (scenario {d.scenario})" if d.scenario is not None else ""
+    subject = f" ({d.where})" if d.where else ""
+    title = d.family.title
+    return IisRow(d.family.alias, title, d.path, d.where, d.year, d.period, d.scenario, side,
+                  f"{title}: {d.path}{subject}{when}")
 
 
 __all__ = ["Iis", "IisRow", "explain_coefficient", "iis"]

@@ -14,115 +14,17 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import InstanceError, Problem, json_path
-from optimizer.input.schema import SCHEMA_KEY, Instance, YearMap, _json_type
-
-MAX_FILE_BYTES = 256 * 1024 * 1024
-"""Refuse instance files larger than this (bytes) before reading them."""
-
-
-class _Duplicates(dict):
-    """A JSON object in which a key appeared twice (the key is kept in ``duplicate``)."""
-
-    duplicate: str
-
-
-class _BadConstant:
-    """Stands for ``NaN``/``Infinity`` in parsed JSON until its path is known."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            dup = _Duplicates(obj)
-            dup.duplicate = key
-            obj = dup
-        obj[key] = value
-    return obj
-
-
-MAX_INTEGER_DIGITS = 300
-"""Integer literals longer than this cannot be a float (≈1.8e308) and are refused with their path."""
-
-
-def _integer(text: str) -> int | _BadConstant:
-    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-        return _BadConstant(f"an integer of {len(text.lstrip('-'))} digits")
-    return int(text)
-
-
-def parse_json(text: str, *, file: str | None = None) -> Any:
-    """Parse JSON text, refusing duplicate keys, NaN, Infinity and numbers that overflow a float."""
-    try:
-        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_BadConstant, parse_int=_integer)
-    except json.JSONDecodeError as e:
-        raise InstanceError("", f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
-                            file=file, line=e.lineno) from None
-    except RecursionError:
-        raise InstanceError("", "not valid JSON: nested too deeply", file=file) from None
-    problems: list[Problem] = []
-    for loc, value in _walk(doc, ()):
-        if isinstance(value, _Duplicates):
-            problems.append((json_path((*loc, value.duplicate)), f"duplicate key {value.duplicate!r} in one object"))
-        elif isinstance(value, _BadConstant):
-            if value.text.startswith("an integer"):
-                problems.append((json_path(loc), f"number too large to represent ({value.text})"))
-            else:
-                problems.append((json_path(loc), f"{value.text} is not a finite number"))
-        elif (isinstance(value, float) and not math.isfinite(value)) or (
-                isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1.7e308):
-            problems.append((json_path(loc), "number too large to represent"))
-    if problems:
-        raise InstanceError.from_problems(problems, file=file)
-    return doc
-
-
-def _walk(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every value of a parsed document with its location, depth first, without recursion."""
-    stack = [(loc, value)]
-    while stack:
-        loc, value = stack.pop()
-        yield loc, value
-        if isinstance(value, dict):
-            stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
-        elif isinstance(value, list):
-            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
-
-
-def read_instance_file(path: str | Path) -> Any:
-    """Read and parse an instance file (UTF-8 JSON) into plain Python data."""
-    name = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise InstanceError("", "no such file", file=name)
-    if p.is_dir():
-        raise InstanceError("", "is a directory, not an instance file", file=name)
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InstanceError("", f"file is {size / 2**20:.0f} MiB; instances are limited to "
-                                    f"{MAX_FILE_BYTES // 2**20} MiB", file=name)
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InstanceError("", f"cannot read: {e.strerror}", file=name) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise InstanceError("", f"not UTF-8 text (byte {e.start}, line {line})", file=name, line=line) from None
-    if not text.strip():
-        raise InstanceError("", "the file is empty", file=name)
-    return parse_json(text, file=name)
+from optimizer.input.json_file import read_instance_file, walk
+from optimizer.input.rules import consistency_problems
+from optimizer.input.schema import SCHEMA_KEY, Instance
+from optimizer.input.values import json_type
 
 
 def load_instance(source: str | Path | Mapping[str, Any] | Instance) -> Instance:
@@ -149,13 +51,13 @@ def validate_instance(doc: Any) -> Instance:
     A top-level ``"$schema"`` key (any string: the file's JSON Schema, for editors) is ignored.
     """
     if not isinstance(doc, Mapping):
-        raise InstanceError("", f"an instance is a JSON object, got {_json_type(doc)}")
+        raise InstanceError("", f"an instance is a JSON object, got {json_type(doc)}")
     problems: list[Problem] = []
     if SCHEMA_KEY in doc:
         if not isinstance(doc[SCHEMA_KEY], str):
-            problems.append((SCHEMA_KEY, f"expected a string, got {_json_type(doc[SCHEMA_KEY])}"))
+            problems.append((SCHEMA_KEY, f"expected a string, got {json_type(doc[SCHEMA_KEY])}"))
         doc = {k: v for k, v in doc.items() if k != SCHEMA_KEY}
-    for loc, value in _walk(doc, ()):
+    for loc, value in walk(doc, ()):
         if isinstance(value, float) and not math.isfinite(value):
             problems.append((json_path(loc), "NaN or infinity is not a finite number"))
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -231,7 +133,7 @@ def _problem(err: Any) -> str:
                   "int_type": "an integer", "float_type": "a number", "bool_type": "a boolean"}.get(kind)
         if kind == "literal_error":
             return f"must be one of {err['ctx']['expected']}, got {json.dumps(value)}"
-        return f"expected {wanted or kind.removesuffix('_type')}, got {_json_type(value)}"
+        return f"expected {wanted or kind.removesuffix('_type')}, got {json_type(value)}"
     if kind in {"greater_than", "greater_than_equal", "less_than_equal", "less_than"}:
         op = {"greater_than": ">", "greater_than_equal": ">=", "less_than_equal": "<=",
               "less_than": "<"}[kind]
@@ -282,133 +184,3 @@ def _model_of(annotation: Any) -> Any:
     return _model_of(origin) if origin is not None and origin is not annotation else None
 
 
-# --- cross-field consistency (spec §2, "Input errors") ----------------------------------------
-
-def check_consistency(inst: Instance) -> None:
-    """Raise :class:`InstanceError` for the rules of spec §2 that ``inst`` breaks (all of them, first first)."""
-    problems = consistency_problems(inst)
-    if problems:
-        raise InstanceError.from_problems(problems)
-
-
-def consistency_problems(inst: Instance) -> list[Problem]:
-    """Every cross-field rule of spec §2 that ``inst`` breaks, in document order (more or less)."""
-    problems: list[Problem] = []
-
-    def add(path: str, problem: str) -> None:
-        problems.append((path, problem))
-
-    y0, n = inst.horizon.start_year, inst.horizon.years
-    last = y0 + n - 1
-    for kind, items in (("providers", inst.providers), ("chips", inst.chips), ("offers", inst.offers),
-                        ("workloads", inst.workloads)):
-        _unique_ids(kind, items, add)
-    provider_ids = {p.id for p in inst.providers}
-    chip_ids = {c.id for c in inst.chips}
-    chip_names = chip_ids | {c.family_name for c in inst.chips}
-    metrics = {k for c in inst.chips for k in c.perf}
-
-    def year_map(path: str, ym: YearMap | None) -> None:
-        if ym is not None and ym.first_year is not None and ym.first_year > y0:
-            add(path, f"year map starts in {ym.first_year}, after the start year {y0}; add a value for {y0}")
-
-    def ref(path: str, value: str, known: Iterable[str], what: str) -> None:
-        if value not in known:
-            add(path, f"unknown {what} {value!r} (known: {', '.join(sorted(known))})")
-
-    def window(path: str, years: list[int]) -> None:
-        if years[0] > years[1]:
-            add(path, f"first year {years[0]} is after last year {years[1]}")
-        elif years[1] < y0 or years[0] > last:
-            add(path, f"window {years[0]}–{years[1]} is outside the horizon {y0}–{last}")
-
-    for i, p in enumerate(inst.providers):
-        year_map(f"providers[{i}].power_mw", p.power_mw)
-    for i, o in enumerate(inst.offers):
-        at = f"offers[{i}]"
-        ref(f"{at}.provider", o.provider, provider_ids, "provider")
-        ref(f"{at}.chip", o.chip, chip_ids, "chip")
-        a = o.available
-        if a.from_ is not None and a.until is not None and a.until < a.from_:
-            add(f"{at}.available", f"until {a.until} is before from {a.from_}")
-        year_map(f"{at}.max_new_chips_per_year", o.max_new_chips_per_year)
-    for i, w in enumerate(inst.workloads):
-        _check_workload(f"workloads[{i}]", w, inst, provider_ids, chip_ids, chip_names, metrics, ref, add)
-    if inst.budget is not None:
-        year_map("budget.per_year_usd", inst.budget.per_year_usd)
-    year_map("global_power_mw", inst.global_power_mw)
-    for i, c in enumerate(inst.spend_commitments):
-        ref(f"spend_commitments[{i}].provider", c.provider, provider_ids, "provider")
-        window(f"spend_commitments[{i}].years", c.years)
-    for i, c in enumerate(inst.capacity_commitments):
-        ref(f"capacity_commitments[{i}].provider", c.provider, provider_ids, "provider")
-        for j, name in enumerate(c.chips):
-            ref(f"capacity_commitments[{i}].chips[{j}]", name, chip_names, "chip or family")
-        window(f"capacity_commitments[{i}].years", c.years)
-    if inst.diversification is not None and inst.diversification.metric != "mw":
-        ref("diversification.metric", inst.diversification.metric, metrics | {"mw"}, "metric")
-    pu = inst.providers_used
-    if pu is not None and pu.min is not None and pu.max is not None and pu.min > pu.max:
-        add("providers_used", f"min {pu.min} is greater than max {pu.max}")
-    if inst.scenarios is not None:
-        _check_scenarios(inst, year_map, ref, add)
-    return problems
-
-
-def _unique_ids(kind: str, items: Iterable[Any], add) -> None:
-    seen: dict[str, int] = {}
-    for i, item in enumerate(items):
-        if item.id in seen:
-            add(f"{kind}[{i}].id", f"duplicate id {item.id!r} (also {kind}[{seen[item.id]}])")
-        else:
-            seen[item.id] = i
-
-
-def _check_workload(at, w, inst, provider_ids, chip_ids, chip_names, metrics, ref, add) -> None:
-    if w.metric not in metrics:
-        add(f"{at}.metric", f"no chip has metric {w.metric!r} (chips have: {', '.join(sorted(metrics)) or 'none'})")
-    for j, p in enumerate(w.providers or ()):
-        ref(f"{at}.providers[{j}]", p, provider_ids, "provider")
-    for j, c in enumerate(w.chips or ()):
-        ref(f"{at}.chips[{j}]", c, chip_names, "chip or family")
-    for c in w.chip_efficiency:
-        ref(f"{at}.chip_efficiency.{c}", c, chip_ids, "chip")
-    _check_demand(f"{at}.demand", w.demand, inst, add)
-
-
-def _check_demand(at: str, d: Any, inst: Instance, add) -> None:
-    forms = [name for name in ("series", "points", "base") if getattr(d, name) is not None]
-    if len(forms) != 1:
-        add(at, "give exactly one of 'series', 'points' or 'base'" + (f", not {' and '.join(forms)}" if forms else ""))
-    if d.annual_growth is not None and d.base is None:
-        add(f"{at}.annual_growth", "annual_growth goes with 'base'")
-    if d.series is not None:
-        t = inst.horizon.years * inst.horizon.periods_per_year
-        if len(d.series) != t:
-            add(f"{at}.series", f"needs one value per period: {t} values "
-                                f"({inst.horizon.years} years × {inst.horizon.periods_per_year}), got {len(d.series)}")
-    if d.points is not None:
-        if not d.points:
-            add(f"{at}.points", "needs at least one point")
-        for key in d.points:
-            try:
-                x = float(key)
-            except ValueError:
-                x = math.nan
-            if not math.isfinite(x):
-                add(f"{at}.points", f"key {key!r} is not a calendar year")
-
-
-def _check_scenarios(inst: Instance, year_map, ref, add) -> None:
-    sc = inst.scenarios
-    assert sc is not None
-    _unique_ids("scenarios.cases", sc.cases, add)
-    total = math.fsum(c.probability for c in sc.cases)
-    if abs(total - 1.0) > 1e-9:
-        add("scenarios.cases", f"probabilities sum to {total:.12g}, not 1")
-    workload_ids = {w.id for w in inst.workloads} | {"*"}
-    for i, case in enumerate(sc.cases):
-        for key, ym in case.demand_multiplier.items():
-            at = f"scenarios.cases[{i}].demand_multiplier.{key}"
-            ref(at, key, workload_ids, "workload")
-            year_map(at, ym)

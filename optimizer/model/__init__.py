@@ -12,70 +12,32 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
-from optimizer.model.constraints import (
-    add_active_chips,
-    add_budget,
-    add_capacity,
-    add_capacity_commitments,
-    add_demand,
-    add_diversification,
-    add_global_power,
-    add_minimum_contracts,
-    add_provider_power,
-    add_provider_used,
-    add_providers_used,
-    add_spend_commitments,
-    add_supply,
-)
-from optimizer.model.matrix import (
-    Positions,
-    RowBlock,
-    active_chips_rows,
-    capacity_rows,
-    demand_rows,
-    diversification_rows,
-)
+from optimizer.model.families import REGISTRY, Registry, active
+from optimizer.model.matrix import Positions, RowBlock
 from optimizer.model.objective import add_objective
-from optimizer.model.variables import MONEY, Layout, Slack, add_variables, layout
+from optimizer.model.parts import Context, Slack
+from optimizer.model.variables import MONEY, Layout, add_variables, layout
 from optimizer.prepare.arrays import Prepared
 
-__all__ = ["MONEY", "Built", "Layout", "RowBlock", "Slack", "build_model"]
+__all__ = ["MONEY", "Built", "Layout", "Registry", "RowBlock", "Slack", "build_model"]
 
-FAMILIES = (
-    add_active_chips,  # definition of a[o, t] (spec §3)
-    add_demand,  # C1
-    add_capacity,  # C2
-    add_provider_power,  # C3
-    add_global_power,  # C4
-    add_supply,  # C5
-    add_budget,  # C6
-    add_spend_commitments,  # C7
-    add_capacity_commitments,  # C8
-    # C9 exclusivity: u exists only on allowed pairs (see variables.layout)
-    add_diversification,  # C10
-    add_provider_used,  # C11
-    add_minimum_contracts,  # C12 (and whole blocks)
-    add_providers_used,  # C13
-)
+FAMILIES = REGISTRY.builders
+"""The Pyomo builders of :data:`~optimizer.model.families.REGISTRY`, in build order."""
 
-AS_ARRAYS = {
-    add_active_chips: active_chips_rows,
-    add_demand: demand_rows,
-    add_capacity: capacity_rows,
-    add_diversification: diversification_rows,
-}
-"""The big, regular families and their numpy builders (:mod:`optimizer.model.matrix`)."""
+AS_ARRAYS = {build: REGISTRY.rows_builder(build) for build in FAMILIES if REGISTRY.rows_builder(build)}
+"""The big, regular families' builders and their numpy builders (:mod:`optimizer.model.matrix`)."""
 
 
 @dataclass
 class Built:
     """A built model with the layout that maps its variables back to the instance.
 
-    ``components`` names what each family (and the objective) added to the model, and
+    ``components`` names what each builder (and the objective) added to the model, and
     ``infeasible`` its constant rows that can never hold (for in-place re-solves, see
-    :mod:`optimizer.resolve`). ``blocks`` are the families built as arrays, not as Pyomo
-    constraints (see ``build_model``). ``model`` is None once :meth:`release` has freed it (after the
-    hand-off to HiGHS; results need only the layout and the compiled column and row names).
+    :mod:`optimizer.solve.resolve`). ``blocks`` are the families built as arrays, not as Pyomo
+    constraints (see ``build_model``); ``registry`` the families it was built with. ``model`` is None
+    once :meth:`release` has freed it (after the hand-off to HiGHS; results need only the layout and
+    the compiled column and row names).
     """
 
     model: pyo.ConcreteModel | None
@@ -86,6 +48,7 @@ class Built:
     is_mip: bool = False
     blocks: list[RowBlock] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # build time per step ("variables", "add_demand", …)
+    registry: Registry = field(default_factory=lambda: REGISTRY)
 
     def release(self) -> None:
         """Drop the Pyomo model and the row blocks (most of procure's memory before HiGHS runs).
@@ -106,34 +69,39 @@ def _return_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def build_model(prep: Prepared, *, elastic: bool = False, arrays: bool | None = None) -> Built:
+def build_model(prep: Prepared, *, elastic: bool = False, arrays: bool | None = None,
+                registry: Registry | None = None) -> Built:
     """Build the model. ``elastic`` adds a weighted slack to every limit (for diagnosis).
 
-    With ``arrays`` (the default unless ``elastic``) the families of ``AS_ARRAYS`` are built as
-    numpy row blocks (``Built.blocks``) rather than Pyomo constraints: the same rows, several times
-    faster and lighter. ``arrays=False`` builds every family in Pyomo, for code that changes the
-    model's constraints afterwards (:mod:`optimizer.resolve`).
+    The families are those of ``registry`` (default: the active one,
+    :func:`optimizer.model.families.active`), built in its order, then the objective. Each builder
+    returns its :class:`~optimizer.model.parts.Part`; their slacks and constant rows that can never
+    hold are collected into the layout. With ``arrays`` (the default unless ``elastic``) the
+    families that have a numpy builder are built as row blocks (``Built.blocks``) rather than Pyomo
+    constraints: the same rows, several times faster and lighter. ``arrays=False`` builds every
+    family in Pyomo, for code that changes the model's constraints afterwards
+    (:mod:`optimizer.solve.resolve`).
     """
+    registry = registry or active()
     arrays = not elastic if arrays is None else arrays
     if arrays and elastic:
         raise ValueError("the elastic model is built in Pyomo only")
     clock = time.perf_counter()
     m = pyo.ConcreteModel(name=prep.instance.name)
-    m.elastic = elastic
     lay = layout(prep)
     add_variables(m, prep, lay)
-    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) > 0)
+    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) > 0, registry=registry)
     positions = Positions.of(m, prep) if arrays else None
     built.seconds["variables"] = -clock + (clock := time.perf_counter())
-    for add in (*FAMILIES, add_objective):
-        before, seen = set(m.component_map()), len(lay.trivially_infeasible)
-        if positions is not None and add in AS_ARRAYS:
-            block = AS_ARRAYS[add](prep, lay, positions)
-            if block is not None and len(block.keys):
-                built.blocks.append(block)
-        else:
-            add(m, prep, lay)
+    for add in (*registry.builders, add_objective):
+        before = set(m.component_map())
+        context = Context(registry, elastic, tuple(lay.slacks))
+        rows = registry.rows_builder(add) if positions is not None else None
+        part = rows(prep, lay, positions, context) if rows is not None else add(m, prep, lay, context)
+        built.blocks += part.blocks
+        lay.slacks += part.slacks
+        lay.trivially_infeasible += part.infeasible
         built.components[add] = set(m.component_map()) - before
-        built.infeasible[add] = lay.trivially_infeasible[seen:]
+        built.infeasible[add] = part.infeasible
         built.seconds[add.__name__] = -clock + (clock := time.perf_counter())
     return built

@@ -1,8 +1,11 @@
-"""The constraint families of spec §4, one function each (C1–C13), plus the active-chips recursion.
+"""The Pyomo builders of the constraint families of spec §4 (C1–C13), plus the active-chips recursion.
 
+Each builder ``add_*(m, prep, lay, ctx)`` adds its constraints to ``m`` and returns a
+:class:`~optimizer.model.parts.Part` (its elastic slacks and the constant rows that can never
+hold); :mod:`optimizer.model.families` says which rows each one builds, and in which order.
 Units inside the model: chips (counts), MW, the workload's metric (e.g. PFLOPS) and money in
 $M (``MONEY`` USD). ``s`` runs over scenarios; without scenarios there is one, ``s = 0``.
-Every limit can carry an elastic slack (used only by the infeasibility diagnosis).
+Every limit can carry an elastic slack (``ctx.elastic``: used only by the infeasibility diagnosis).
 """
 
 from __future__ import annotations
@@ -12,26 +15,12 @@ import math
 import numpy as np
 import pyomo.environ as pyo
 
-from optimizer.model.variables import MONEY, Layout, slack, x_at
+from optimizer.model.parts import Context, Part
+from optimizer.model.variables import MONEY, Layout, x_at
 from optimizer.prepare.arrays import Prepared
 
 
-def _row(m: pyo.ConcreteModel, lay: Layout, family: str, key: tuple, body, lo=None, hi=None):
-    """A constraint ``lo ≤ body ≤ hi``; a body without variables is checked here instead.
-
-    A violated constant row is recorded in ``lay.trivially_infeasible`` (the instance cannot be
-    feasible) and ``Constraint.Skip`` is returned, as for a satisfied one.
-    """
-    if isinstance(body, int | float):
-        if (lo is not None and body < lo - 1e-9) or (hi is not None and body > hi + 1e-9):
-            lay.trivially_infeasible.append((family, key, (lo if lo is not None else hi) - body))
-        return pyo.Constraint.Skip
-    if lo is not None and hi is not None:
-        return (lo, body, hi)
-    return body >= lo if lo is not None else body <= hi
-
-
-def add_active_chips(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_active_chips(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """Active chips ``a[o, t] = Σ {x[o, τ] : τ ∈ Σ_o, τ ≤ t ≤ τ + L_o − 1}`` (chips), as a recursion.
 
     ``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]``, each term present only where it exists;
@@ -51,25 +40,28 @@ def add_active_chips(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
         return expr == 0
 
     m.active_chips = pyo.Constraint(m.A, rule=rule)
+    return ctx.part()
 
 
-def add_demand(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_demand(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C1 demand: ``Σ_{o:(w,o)∈A} e(w, c(o))·u[w, o, t] ≥ D_w[t]`` (metric units, e.g. PFLOPS)."""
     eff = prep.effectiveness.tolist()
     demand = prep.demand.tolist()
     W, T, S = len(prep.workload_ids), prep.periods.count, prep.n_scenarios
     index = [(w, t, s) for s in range(S) for w in range(W) for t in range(T) if demand[s][w][t] > 0]
+    part = ctx.part()
 
     def rule(_, w, t, s):
         d = demand[s][w][t]
         body = sum(eff[w][o] * m.u[w, o, t, s] for o in lay.u_by_workload_period.get((w, t), ()))
-        body += slack(m, lay, "demand", (w, t, s), "metric", 1.0, d, 1.0, priority=10.0)
-        return _row(m, lay, "demand", (w, t, s), body, lo=d)
+        body += part.slack(m, "demand", (w, t, s), d)
+        return part.row("demand", (w, t, s), body, lo=d)
 
     m.demand = pyo.Constraint(index, rule=rule)
+    return part
 
 
-def add_capacity(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_capacity(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C2 capacity: ``Σ_w u[w, o, t] ≤ a[o, t]`` (chips)."""
     S = prep.n_scenarios
     index = [(o, t, s) for (o, t) in lay.u_by_offer_period for s in range(S)]
@@ -78,9 +70,10 @@ def add_capacity(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
         return sum(m.u[w, o, t, s] for w in lay.u_by_offer_period[(o, t)]) - m.a[o, t, s] <= 0
 
     m.capacity = pyo.Constraint(index, rule=rule)
+    return ctx.part()
 
 
-def _power_rows(m, prep: Prepared, lay: Layout, offers_of, limit, family: str, name: str) -> None:
+def _power_rows(m, prep: Prepared, lay: Layout, ctx: Context, offers_of, limit, family: str) -> Part:
     """``Σ_o power_kw[c(o)]/1000 · a[o, t] ≤ limit(year(t))`` for each group of offers (MW)."""
     mw = prep.offer_mw.tolist()
     yidx = prep.periods.year_index.tolist()
@@ -88,33 +81,34 @@ def _power_rows(m, prep: Prepared, lay: Layout, offers_of, limit, family: str, n
     index = [(g, t, s) for g, offers in offers_of.items() for t in range(T)
              if not math.isinf(limit(g, yidx[t])) and any(prep.active[o, t] for o in offers)
              for s in range(S)]
+    part = ctx.part()
 
     def rule(_, g, t, s):
         cap = limit(g, yidx[t])
         body = sum(mw[o] * m.a[o, t, s] for o in offers_of[g] if prep.active[o, t])
-        body -= slack(m, lay, family, (g, t, s), "MW", 1.0, cap, 1.0)
-        return _row(m, lay, family, (g, t, s), body, hi=cap)
+        body -= part.slack(m, family, (g, t, s), cap)
+        return part.row(family, (g, t, s), body, hi=cap)
 
-    setattr(m, name, pyo.Constraint(index, rule=rule))
+    setattr(m, family, pyo.Constraint(index, rule=rule))
+    return part
 
 
-def add_provider_power(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_provider_power(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C3 provider power: ``Σ_{o: p(o)=p} power_kw[c(o)]/1000 · a[o, t] ≤ power_mw_p(Y0+year(t))`` (MW)."""
     power = prep.power_mw.tolist()
-    _power_rows(m, prep, lay, lay.offers_by_provider, lambda p, y: power[p][y], "provider_power",
-                "provider_power")
+    return _power_rows(m, prep, lay, ctx, lay.offers_by_provider, lambda p, y: power[p][y], "provider_power")
 
 
-def add_global_power(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_global_power(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C4 global power: ``Σ_o power_kw[c(o)]/1000 · a[o, t] ≤ global_power_mw(Y0+year(t))`` (MW)."""
     if prep.global_power_mw is None:
-        return
+        return ctx.part()
     cap = prep.global_power_mw.tolist()
-    _power_rows(m, prep, lay, {0: list(range(len(prep.offer_ids)))}, lambda _, y: cap[y], "global_power",
-                "global_power")
+    return _power_rows(m, prep, lay, ctx, {0: list(range(len(prep.offer_ids)))}, lambda _, y: cap[y],
+                       "global_power")
 
 
-def add_supply(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_supply(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C5 supply: ``Σ_{τ ∈ Σ_o, year(τ)=y} x[o, τ] ≤ max_new_chips_per_year_o(Y0+y)`` (chips).
 
     Years signed wholly in the first stage need the row only once (the x are shared).
@@ -127,15 +121,17 @@ def add_supply(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
             if len(taus) and not math.isinf(prep.supply_cap[o, y]):
                 shared = bool(prep.first_stage[taus].all())
                 index += [(o, y, s) for s in (range(1) if shared else range(prep.n_scenarios))]
+    part = ctx.part()
 
     def rule(_, o, y, s):
         cap = float(prep.supply_cap[o, y])
         taus = np.flatnonzero(prep.signable[o] & (yidx == y)).tolist()
         body = sum(x_at(m, prep, o, tau, s) for tau in taus)
-        body -= slack(m, lay, "supply", (o, y, s), "chips", 1.0, cap, 1.0)
-        return _row(m, lay, "supply", (o, y, s), body, hi=cap)
+        body -= part.slack(m, "supply", (o, y, s), cap)
+        return part.row("supply", (o, y, s), body, hi=cap)
 
     m.supply = pyo.Constraint(index, rule=rule)
+    return part
 
 
 def payments_expr(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, years: np.ndarray, s: int,
@@ -164,20 +160,21 @@ def _fixed_payments(m: pyo.ConcreteModel, prep: Prepared, y: int | None, s: int)
     return expr
 
 
-def add_budget(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_budget(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C6 budget: ``pay(y) ≤ per_year_usd(Y0+y)`` for every horizon year; ``Σ_{y<N} pay(y) ≤ total_usd``.
 
     ``pay(y)`` = contract payments in year y + onboarding (y = 0) + shortfalls due in y, all in $M.
     """
     N, S = prep.periods.years, prep.n_scenarios
+    part = ctx.part()
     if prep.budget_per_year is not None:
         cap = prep.budget_per_year.tolist()
         index = [(y, s) for y in range(N) if not math.isinf(cap[y]) for s in range(S)]
 
         def per_year(_, y, s):
             body = payments_expr(m, prep, lay, np.arange(N) == y, s) + _fixed_payments(m, prep, y, s)
-            body -= slack(m, lay, "budget_year", (y, s), "USD", MONEY, cap[y] / MONEY, 1.0)
-            return _row(m, lay, "budget_year", (y, s), body, hi=cap[y] / MONEY)
+            body -= part.slack(m, "budget_year", (y, s), cap[y] / MONEY)
+            return part.row("budget_year", (y, s), body, hi=cap[y] / MONEY)
 
         m.budget_year = pyo.Constraint(index, rule=per_year)
     if prep.budget_total is not None:
@@ -185,13 +182,14 @@ def add_budget(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
 
         def overall(_, s):
             body = payments_expr(m, prep, lay, np.ones(N, dtype=bool), s) + _fixed_payments(m, prep, None, s)
-            body -= slack(m, lay, "budget_total", (s,), "USD", MONEY, total, 1.0)
-            return _row(m, lay, "budget_total", (s,), body, hi=total)
+            body -= part.slack(m, "budget_total", (s,), total)
+            return part.row("budget_total", (s,), body, hi=total)
 
         m.budget_total = pyo.Constraint(range(S), rule=overall)
+    return part
 
 
-def add_spend_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_spend_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C7 spend commitment (take-or-pay): ``Σ_{y ∈ window} pay_p(y) + short[k] ≥ amount`` ($M).
 
     Only horizon years of the window count; the shortfall is paid at ``t_k`` (see the objective).
@@ -202,32 +200,35 @@ def add_spend_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> 
         return body >= term.amount_usd / MONEY
 
     m.spend_commitment = pyo.Constraint(m.K, rule=rule)
+    return ctx.part()
 
 
-def add_capacity_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_capacity_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C8 capacity commitment: ``Σ_{o: p(o)=p, c(o)∈F} power_kw/1000 · a[o, t] ≥ min_mw`` in the window (MW)."""
     mw = prep.offer_mw.tolist()
     S, T = prep.n_scenarios, prep.periods.count
     index = [(k, t, s) for k, c in enumerate(prep.capacity) if c.min_mw > 0 for t in range(T) if c.periods[t]
              for s in range(S)]
+    part = ctx.part()
 
     def rule(_, k, t, s):
         c = prep.capacity[k]
         body = sum(mw[o] * m.a[o, t, s] for o in np.flatnonzero(c.offers & prep.active[:, t]).tolist())
-        body += slack(m, lay, "capacity_commitment", (k, t, s), "MW", 1.0, c.min_mw, 1.0)
-        return _row(m, lay, "capacity_commitment", (k, t, s), body, lo=c.min_mw)
+        body += part.slack(m, "capacity_commitment", (k, t, s), c.min_mw)
+        return part.row("capacity_commitment", (k, t, s), body, lo=c.min_mw)
 
     m.capacity_commitment = pyo.Constraint(index, rule=rule)
+    return part
 
 
-def add_diversification(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_diversification(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C10 diversification: ``Σ_{o: p(o)=p} r(c(o))·a[o, t] ≤ σ · Σ_o r(c(o))·a[o, t]`` for every p, t.
 
     ``r`` is the chip's ``perf[metric]`` or its MW per chip; written as
     ``(1−σ)·Σ_{o∈p} r·a − σ·Σ_{o∉p} r·a ≤ 0``.
     """
     if prep.diversification_weight is None:
-        return
+        return ctx.part()
     r = prep.diversification_weight.tolist()
     sigma = float(prep.diversification_share)
     S, T = prep.n_scenarios, prep.periods.count
@@ -240,17 +241,19 @@ def add_diversification(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> No
     per_mw = float(max(r[o] / prep.offer_mw[o] for o in range(len(r))))
     reach = (prep.power_mw.sum(axis=0) * per_mw).tolist()
     yidx = prep.periods.year_index.tolist()
+    part = ctx.part()
 
     def rule(_, p, t, s):
         body = sum(((1 - sigma) if owner[o] == p else -sigma) * r[o] * m.a[o, t, s]
                    for o in np.flatnonzero(prep.active[:, t]).tolist() if r[o] > 0)
-        body -= slack(m, lay, "diversification", (p, t, s), "metric", 1.0, sigma * reach[yidx[t]], 1.0)
+        body -= part.slack(m, "diversification", (p, t, s), sigma * reach[yidx[t]])
         return body <= 0
 
     m.diversification = pyo.Constraint(index, rule=rule)
+    return part
 
 
-def add_provider_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_provider_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C11 provider used: ``x[o, τ] ≤ M_oτ · z[p(o)]`` and ``z[p] ≤ Σ_{s, o: p(o)=p, τ} x[o, τ, s]`` (chips).
 
     ``M_oτ`` is the chips that fit the provider's power in the signing year (and the supply cap).
@@ -273,9 +276,10 @@ def add_provider_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None
 
     m.provider_used_link = pyo.Constraint(index, rule=link)
     m.provider_used = pyo.Constraint(m.P, rule=used)
+    return ctx.part()
 
 
-def add_minimum_contracts(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_minimum_contracts(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C12 minimum contract: ``min_chips · v[o, τ] ≤ x[o, τ] ≤ M_oτ · v[o, τ]`` (chips); also whole blocks.
 
     With ``block_chips`` b the chips signed are ``x = b · blocks`` with ``blocks`` integer (spec §3).
@@ -296,19 +300,18 @@ def add_minimum_contracts(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> 
     m.min_contract_lower = pyo.Constraint(m.XV, rule=lower)
     m.min_contract_upper = pyo.Constraint(m.XV, rule=upper)
     m.block_multiple = pyo.Constraint(m.XB, rule=lambda _, o, tau, n: m.x[o, tau, n] == block[o] * m.blocks[o, tau, n])
+    return ctx.part()
 
 
-def add_providers_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+def add_providers_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C13 providers used: ``min ≤ Σ_p z[p] ≤ max``."""
     lo, hi = prep.providers_min, prep.providers_max
-    if lo is None and hi is None:
-        return
-    count = sum(m.z[p] for p in m.P)
+    part = ctx.part()
+    count = sum(m.z[p] for p in m.P) if lo is not None or hi is not None else 0
     if lo is not None:
-        m.providers_used_min = pyo.Constraint(
-            rule=_row(m, lay, "providers_min", (), count + slack(m, lay, "providers_min", (), "providers", 1.0,
-                                                                 lo, 1.0), lo=lo))
+        body = count + part.slack(m, "providers_used_min", (), lo)
+        m.providers_used_min = pyo.Constraint(rule=part.row("providers_used_min", (), body, lo=lo))
     if hi is not None:
-        m.providers_used_max = pyo.Constraint(
-            rule=_row(m, lay, "providers_max", (), count - slack(m, lay, "providers_max", (), "providers", 1.0,
-                                                                 hi, 1.0), hi=hi))
+        body = count - part.slack(m, "providers_used_max", (), hi)
+        m.providers_used_max = pyo.Constraint(rule=part.row("providers_used_max", (), body, hi=hi))
+    return part

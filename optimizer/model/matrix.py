@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
+from optimizer.model.parts import Context, Part
 from optimizer.model.variables import Layout
 from optimizer.prepare.arrays import Prepared
 
@@ -122,7 +123,14 @@ def _x_at(pos: Positions, prep: Prepared, o: np.ndarray, tau: np.ndarray, s: np.
     return pos.x[o, tau, np.where(prep.first_stage[tau], 0, s)]
 
 
-def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
+def _part(ctx: Context, block: RowBlock | None) -> Part:
+    part = ctx.part()
+    if block is not None and len(block.keys):
+        part.blocks.append(block)
+    return part
+
+
+def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
     """``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` as ``−a[o,t] + a[o,t−1] + x[o,t] − x[o,t−L_o] = 0``.
 
     The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips).
@@ -143,15 +151,15 @@ def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
     rows.append(np.flatnonzero(ending))
     cols.append(_x_at(pos, prep, o[ending], start[ending], s[ending]))
     coefs.append(-np.ones(ending.sum()))
-    return _block("active_chips", pos.a_index, 0, np.zeros(n), np.concatenate(rows), np.concatenate(cols),
-                  np.concatenate(coefs))
+    return _part(ctx, _block("active_chips", pos.a_index, 0, np.zeros(n), np.concatenate(rows),
+                             np.concatenate(cols), np.concatenate(coefs)))
 
 
-def demand_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
+def demand_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
     """C1 demand: ``Σ_{o:(w,o)∈A} e(w, c(o))·u[w, o, t] ≥ D_w[t]`` (metric units), where ``D_w[t] > 0``.
 
     The same rows as :func:`optimizer.model.constraints.add_demand`; a demand no allowed offer can
-    serve is recorded in ``lay.trivially_infeasible`` instead.
+    serve is recorded in the part's ``infeasible`` instead.
     """
     S, W, T = prep.demand.shape
     s_, w_, t_ = np.nonzero(prep.demand > 0)  # row order (s, w, t), as the Pyomo family
@@ -164,16 +172,18 @@ def demand_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
     served[row[hit]] = True
     keep = np.flatnonzero(served)
     demand = prep.demand[s_, w_, t_]
-    for i in np.flatnonzero(~served & (demand > 1e-9)).tolist():
-        lay.trivially_infeasible.append(("demand", (int(w_[i]), int(t_[i]), int(s_[i])), float(demand[i])))
+    unserved = [("demand", (int(w_[i]), int(t_[i]), int(s_[i])), float(demand[i]))
+                for i in np.flatnonzero(~served & (demand > 1e-9)).tolist()]
     renumber = np.full(len(s_), -1, dtype=np.int64)
     renumber[keep] = np.arange(len(keep))
     keys = np.stack((w_, t_, s_), axis=1)[keep]
-    return _block("demand", keys, -1, demand[keep], renumber[row[hit]], pos.u[w[hit], o[hit], t[hit], s[hit]],
-                  prep.effectiveness[w[hit], o[hit]])
+    part = _part(ctx, _block("demand", keys, -1, demand[keep], renumber[row[hit]],
+                             pos.u[w[hit], o[hit], t[hit], s[hit]], prep.effectiveness[w[hit], o[hit]]))
+    part.infeasible.extend(unserved)
+    return part
 
 
-def capacity_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
+def capacity_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
     """C2 capacity: ``Σ_w u[w, o, t] − a[o, t] ≤ 0`` (chips), for every (o, t) some workload may use.
 
     The same rows as :func:`optimizer.model.constraints.add_capacity`.
@@ -187,16 +197,16 @@ def capacity_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock:
     row = np.concatenate((row_of[o, t, s], np.arange(n)))
     col = np.concatenate((pos.u[w, o, t, s], pos.a[tuple(index.T)]))
     coef = np.concatenate((np.ones(len(w)), -np.ones(n)))
-    return _block("capacity", index, 1, np.zeros(n), row, col, coef)
+    return _part(ctx, _block("capacity", index, 1, np.zeros(n), row, col, coef))
 
 
-def diversification_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBlock | None:
+def diversification_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
     """C10 diversification: ``(1−σ)·Σ_{o∈p} r·a[o, t] − σ·Σ_{o∉p} r·a[o, t] ≤ 0`` for every p, t.
 
     The same rows as :func:`optimizer.model.constraints.add_diversification` (metric units).
     """
     if prep.diversification_weight is None:
-        return None
+        return ctx.part()
     r = prep.diversification_weight
     sigma = float(prep.diversification_share)
     S, T, P = prep.n_scenarios, prep.periods.count, len(prep.provider_ids)
@@ -221,4 +231,5 @@ def diversification_rows(prep: Prepared, lay: Layout, pos: Positions) -> RowBloc
             coefs.append(np.where(own, 1.0 - sigma, -sigma) * r[o_[hit]])
     row, col, coef = np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
     order = np.lexsort((col, row))
-    return _block("diversification", keys, 1, np.zeros(len(keys)), row[order], col[order], coef[order])
+    return _part(ctx, _block("diversification", keys, 1, np.zeros(len(keys)), row[order], col[order],
+                             coef[order]))

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from optimizer.model.parts import Context, Part
 from optimizer.model.variables import MONEY, Layout
 from optimizer.prepare.arrays import Prepared
 
+READS = ("npv_cost", "df", "spend", "onboarding", "probability")
+"""The prepared arrays the objective reads (for in-place re-solves, :mod:`optimizer.solve.changes`)."""
 
-def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
+
+def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """Minimise ``Σ_s prob_s·[Σ_{o,τ} π(o,τ)·H·(Σ_{t=τ}^{τ+L_o−1} df(t))·x[o,τ,s] + Σ_k df(t_k)·short[k,s]]
     + Σ_p onboarding_p·z[p]`` ($M).
 
     A first-stage ``x`` is shared by all scenarios, so its weight is ``Σ_s prob_s = 1``.
-    In the elastic model the objective is the weighted sum of slacks instead.
+    In the elastic model the objective is the weighted sum of the slacks (``ctx.slacks``) instead.
     """
-    if m.elastic:
-        m.objective = pyo.Objective(expr=sum(sl.weight * m.slack[i] for i, sl in enumerate(lay.slacks)),
+    if ctx.elastic:
+        m.objective = pyo.Objective(expr=sum(sl.weight * m.slack[i] for i, sl in enumerate(ctx.slacks)),
                                     sense=pyo.minimize)
-        return
+        return ctx.part()
     cost = (prep.npv_cost / MONEY).tolist()
     prob = prep.probability.tolist()
     df = prep.df.tolist()
@@ -27,3 +31,4 @@ def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
     expr += sum(prob[s] * df[prep.spend[k].period] * m.short[k, s] for k, s in m.K)
     expr += sum(float(prep.onboarding[p]) / MONEY * m.z[p] for p in m.P if prep.onboarding[p] > 0)
     m.objective = pyo.Objective(expr=expr, sense=pyo.minimize)
+    return ctx.part()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from optimizer.model.parts import Infeasible, Slack
 from optimizer.prepare.arrays import Prepared
 
 MONEY = 1e6
@@ -16,26 +17,19 @@ MONEY = 1e6
 
 
 @dataclass
-class Slack:
-    """One elastic relaxation: which limit, where, and how it is weighted (per unit of slack)."""
-
-    family: str  # "demand", "provider_power", "budget_year", ...
-    key: tuple  # indices of the limit, e.g. (p, t, s)
-    unit: str  # "MW", "USD", "chips", ...
-    scale: float  # model units → ``unit`` (e.g. MONEY for USD)
-    weight: float
-
-
-@dataclass
 class Layout:
-    """Where every variable lives, built once from the prepared arrays."""
+    """Where every variable lives, built once from the prepared arrays.
+
+    ``trivially_infeasible`` and ``slacks`` are what the families' builders returned, collected by
+    ``build_model`` (no builder writes to the layout).
+    """
 
     x_by_offer: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # o → [(τ, n)]
     active_by_offer: dict[int, list[int]] = field(default_factory=dict)  # o → [t]
     u_by_offer_period: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (o, t) → [w]
     u_by_workload_period: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (w, t) → [o]
     offers_by_provider: dict[int, list[int]] = field(default_factory=dict)
-    trivially_infeasible: list[tuple[str, tuple, float]] = field(default_factory=list)
+    trivially_infeasible: list[Infeasible] = field(default_factory=list)
     slacks: list[Slack] = field(default_factory=list)
 
 
@@ -105,17 +99,3 @@ def x_at(m: pyo.ConcreteModel, prep: Prepared, o: int, tau: int, s: int) -> pyo.
     """``x[o, τ]`` as seen by scenario ``s`` (the shared copy when τ is first stage)."""
     return m.x[o, tau, prep.node(tau, s)]
 
-
-def slack(m: pyo.ConcreteModel, lay: Layout, family: str, key: tuple, unit: str, scale: float,
-          rhs: float, floor: float, priority: float = 1.0):
-    """An elastic slack for one limit, or 0 when the model is not elastic.
-
-    Its weight is ``priority / max(|rhs|, floor)`` (a relative relaxation), so the elastic
-    objective prefers the smallest relaxation relative to the size of each limit; demand has a
-    higher priority so that limits move before demand is dropped.
-    """
-    if not m.elastic:
-        return 0
-    i = len(lay.slacks)
-    lay.slacks.append(Slack(family, key, unit, scale, priority / max(abs(rhs), floor)))
-    return m.slack[i]

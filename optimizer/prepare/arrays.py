@@ -13,9 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.input.schema import Demand, Instance, YearMap
+from optimizer.input.schema import Demand, Instance
+from optimizer.input.values import YearMap
 
 HOURS_PER_YEAR = 8760.0
+
+
+def discount_factor(rate: float, t: np.ndarray | float, per_year: int) -> np.ndarray | float:
+    """``df(t) = (1 + r)^(−t/m)`` (spec §6): the present value of 1 USD paid in period ``t``."""
+    return (1.0 + rate) ** (-np.asarray(t, dtype=float) / per_year)
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,7 @@ class Periods:
 
     def discount(self, rate: float, length: int | None = None) -> np.ndarray:
         """``df(t) = (1 + r)^(−t/m)`` for ``t = 0 … length−1`` (past the horizon too)."""
-        t = np.arange(self.count if length is None else length)
-        return (1.0 + rate) ** (-t / self.per_year)
+        return discount_factor(rate, np.arange(self.count if length is None else length), self.per_year)
 
     def year_values(self, ym: YearMap | None, default: float = math.inf) -> np.ndarray:
         """A year map evaluated on every horizon year, shape (N,); ``default`` where absent."""

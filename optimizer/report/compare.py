@@ -21,9 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimizer.report.compare_page import build_comparison
+from optimizer.results.figures import weighted
+from optimizer.results.files import write_files_atomically
 from optimizer.results.folder import check_folder
-from optimizer.results.kpis import EXPECTED, weighted
-from optimizer.results.solution import Solution, write_files_atomically
+from optimizer.results.kpis import EXPECTED
+from optimizer.results.solution import Solution
 
 PART_LABEL = {"shortfall": "(take-or-pay shortfall)", "onboarding": "(onboarding fee)"}
 """How NPV parts that belong to no chip are shown in the attribution by chip."""
@@ -90,8 +93,6 @@ class Comparison:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write ``compare.md``, ``compare.html``, their charts (``compare-*.svg``) and the tables as CSV."""
-        from optimizer.report.compare_page import build_comparison
-
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise FileExistsError(f"{out} exists and is not a directory")

@@ -1,18 +1,22 @@
-"""The page of a :class:`~optimizer.compare.Comparison`: ``compare.md`` and ``compare.html`` with overlaid charts."""
+"""The page of a comparison (:class:`~optimizer.report.compare.Comparison`): compare.md and compare.html."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from optimizer.report import charts
-from optimizer.report.compare import Comparison
-from optimizer.report.document import Document, number, signed_usd, usd
+from optimizer.report.document import Document
 from optimizer.report.plan import MOST_ROWS
-from optimizer.report.plan_text import format_value, status_text
-from optimizer.results.kpis import weighted
+from optimizer.report.plan_text import status_text
+from optimizer.results.figures import weighted
 from optimizer.results.solution import Solution
-from optimizer.terminal.summary import per_unit
+from optimizer.units import key_figure, number, per_unit, signed_usd, usd
+
+if TYPE_CHECKING:
+    from optimizer.report.compare import Comparison
 
 
 def build_comparison(c: Comparison) -> Document:
@@ -95,7 +99,7 @@ def _kpis(doc: Document, c: Comparison) -> None:
     rows = []
     for r in k.to_dict(orient="records"):
         unit = r["unit"]
-        row = {"figure": r["kpi"], "unit": unit, **{n: format_value(r[n], unit) for n in c.names}}
+        row = {"figure": r["kpi"], "unit": unit, **{n: key_figure(r[n], unit, with_unit=False) for n in c.names}}
         for n in c.names[1:]:
             d = r[f"Δ {n}"]
             row[f"Δ {n}"] = signed_usd(d) if unit == "USD" else (

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimizer.prepare.arrays import HOURS_PER_YEAR
 from optimizer.report import charts
 from optimizer.report.document import Document
 from optimizer.report.plan_text import (
     expected_note,
     facts,
-    format_value,
     formatted_grid,
     period_x,
     provider_order,
@@ -27,9 +27,11 @@ from optimizer.report.plan_text import (
     status_text,
     year_grid,
 )
-from optimizer.results.kpis import EXPECTED, Kpis, weighted
-from optimizer.results.solution import Solution, write_files_atomically
-from optimizer.units import number, per_unit, plural, usd
+from optimizer.results.figures import weighted
+from optimizer.results.files import write_files_atomically
+from optimizer.results.kpis import EXPECTED, Kpis
+from optimizer.results.solution import Solution
+from optimizer.units import key_figure, number, per_unit, plural, usd
 
 MOST_ROWS = 25
 """Long tables (shadow prices, binding limits) show this many rows; the CSVs hold them all."""
@@ -152,7 +154,7 @@ def _key_figures(doc: Document, sol: Solution, k: Kpis) -> None:
     cols = [c for c in [*(s or "plan" for s in sol.scenarios), EXPECTED] if c in grid.columns]
     rows = []
     for (kpi, unit), values in grid[cols].iterrows():
-        rows.append({"figure": kpi, "unit": unit, **{c: format_value(values[c], unit) for c in cols}})
+        rows.append({"figure": kpi, "unit": unit, **{c: key_figure(values[c], unit, with_unit=False) for c in cols}})
     doc.table(pd.DataFrame(rows), numeric=cols)
     doc.paragraph("Effective cost: nominal rent of the chips a workload uses (its share of each offer's active chips) "
                   "divided by the throughput delivered, in the workload's metric-hours. HHI: Herfindahl–Hirschman "
@@ -239,15 +241,15 @@ def _demand(doc: Document, sol: Solution, k: Kpis) -> None:
     uc = k.unit_costs
     uc = uc[uc.scenario == EXPECTED] if len(sol.scenarios) > 1 else uc
     d = weighted(sol.demand, sol, ["workload"], ["demand", "delivered"])
-    hours = 8760.0 / sol.periods_per_year
+    hours = HOURS_PER_YEAR / sol.periods_per_year
     rows = []
     for r in uc.itertuples():
         dem = d[d.workload == r.workload]
         rows.append({"workload": r.workload, "metric": r.metric,
                      "demand (metric-hours)": charts.short(float(dem.demand.sum()) * hours),
                      "delivered (metric-hours)": charts.short(r.metric_hours),
-                     "rent attributed": usd(r.usd), "effective cost per metric-hour": format_value(
-                         r.usd_per_metric_hour, "USD per")})
+                     "rent attributed": usd(r.usd), "effective cost per metric-hour": key_figure(
+                         r.usd_per_metric_hour, "USD per ", with_unit=False)})
     doc.table(pd.DataFrame(rows), numeric=["demand (metric-hours)", "delivered (metric-hours)", "rent attributed",
                                            "effective cost per metric-hour"])
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.results.solution import Solution
-from optimizer.units import number, plural, usd
+from optimizer.units import plural, usd
 
 
 def status_text(sol: Solution) -> str:
@@ -43,21 +43,6 @@ def facts(sol: Solution) -> list[str]:
     if sol.duals_note:
         out.append(sol.duals_note[0].upper() + sol.duals_note[1:])
     return out
-
-
-def format_value(value: float, unit: str) -> str:
-    """A key figure in its unit's usual form."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    if unit == "USD":
-        return usd(value)
-    if unit.startswith("USD per"):
-        return f"${value:,.3f}"
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit == "MW":
-        return number(value, 1 if abs(value) < 100 else 0)
-    return number(value, 0)
 
 
 def provider_order(sol: Solution) -> list[str]:

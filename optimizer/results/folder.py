@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from optimizer.errors import InstanceError
 from optimizer.input.load import load_instance
-from optimizer.input.schema import Instance, YearMap
+from optimizer.input.schema import Instance
+from optimizer.input.values import YearMap
 
 LABELS = frozenset({"offer", "provider", "chip", "workload", "scenario", "limit", "subject", "where", "unit",
                     "price_unit", "metric"})

@@ -39,16 +39,15 @@ Definitions:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from optimizer.prepare.arrays import HOURS_PER_YEAR
-from optimizer.results.csvfiles import csv_text
-from optimizer.units import number, per_unit, usd
+from optimizer.prepare.arrays import HOURS_PER_YEAR, discount_factor
+from optimizer.results.figures import KeyFigures, peak_power_mw
+from optimizer.results.files import csv_text, json_record
 
 if TYPE_CHECKING:
     from optimizer.input.schema import Instance
@@ -99,9 +98,7 @@ class Kpis:
 
 
     def to_dict(self) -> dict[str, list[dict]]:
-        from optimizer.results.solution import _plain
-
-        return {name: [_plain(r) for r in df.to_dict(orient="records")] for name, df in self.tables().items()}
+        return {name: [json_record(r) for r in df.to_dict(orient="records")] for name, df in self.tables().items()}
 
     def files(self) -> dict[str, str]:
         """File name → text: ``kpis.json`` (every table) and one CSV per table (``kpis.csv`` is the headline)."""
@@ -109,35 +106,6 @@ class Kpis:
         for name, df in self.tables().items():
             out["kpis.csv" if name == "headline" else f"{name}.csv"] = csv_text(df)
         return out
-
-
-def shown(value: float, unit: str) -> str:
-    """A key figure in human units: $536.30B, $2.56 per bf16_pflops-hour, 13,748.6 MW, 30.5%, 14."""
-    if unit == "USD":
-        return usd(value)
-    if unit.startswith("USD per "):
-        return f"{per_unit(value, unit)}"
-    if unit == "%":
-        return f"{number(value, 1)}%"
-    if unit == "MW":
-        return f"{number(value, 1)} MW"
-    return number(value, 0 if float(value).is_integer() else 1)
-
-
-class KeyFigures(pd.Series):
-    """The headline key figures by (kpi, unit): numbers as numbers, printed in human units."""
-
-    @property
-    def _constructor(self) -> type[pd.Series]:
-        return pd.Series  # anything derived from it is a plain Series
-
-    def __repr__(self) -> str:
-        return "\n".join(self.lines())
-
-    def lines(self) -> list[str]:
-        """One line per figure: its name and the value in human units, aligned."""
-        width = max((len(kpi) for kpi, _ in self.index), default=0)
-        return [f"{kpi:<{width}}  {shown(v, unit)}" for (kpi, unit), v in self.items()]
 
 
 def compute_kpis(sol: Solution) -> Kpis:
@@ -225,7 +193,7 @@ class _Context:
             last = min(commitment.years[1], self.start + self.years - 1)
             t_k = (last - self.start + 1) * self.m - 1
             rows.append({"provider": r.provider, "chip": "", "year": last, "scenario": r.scenario,
-                         "npv_usd": r.usd * (1 + rate) ** (-t_k / self.m), "part": "shortfall"})
+                         "npv_usd": r.usd * float(discount_factor(rate, t_k, self.m)), "part": "shortfall"})
         fees = sol.payments[sol.payments.onboarding_usd > 0]
         rows += [{"provider": r.provider, "chip": "", "year": r.year, "scenario": r.scenario,
                   "npv_usd": r.onboarding_usd, "part": "onboarding"} for r in fees.itertuples()]
@@ -406,31 +374,3 @@ def _headline(ctx: _Context, k: Kpis, power: pd.DataFrame, idle: pd.DataFrame) -
         at_limit = ps.headroom_mw <= 1e-6 * np.maximum(ps.limit_mw, 1.0)
         add("provider-years at their power limit", "provider-years", int(at_limit.sum()))
     return pd.DataFrame(rows, columns=["kpi", "unit", "scenario", "value"])
-
-
-def peak_power_mw(power: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
-    """Peak power held (MW), the one definition every output uses (docs/kpis.md).
-
-    The most facility MW held, summed over the providers of a group, in any one period and, with
-    scenarios, in any one scenario (the worst case, not an expectation). ``by`` names the groups
-    (``["provider", "year"]``, ``["year"]``); with none, a one-row Series for the whole plan.
-    ``power`` is a power table (``Solution.power``: provider, period, year, mw, scenario).
-    """
-    if power.empty:
-        return pd.Series(dtype=float)
-    scenario = power.scenario.map(lambda s: "" if pd.isna(s) else str(s)).rename("_scenario")
-    held = power.groupby([*(power[k] for k in by), scenario, power.period], sort=True).mw.sum()
-    return held.groupby(level=list(range(len(by)))).max() if by else pd.Series([float(held.max())])
-
-
-def weighted(df: pd.DataFrame, sol: Solution, keys: list[str], values: list[str]) -> pd.DataFrame:
-    """Probability-weighted sums of ``values`` over scenarios per ``keys`` (the values themselves without scenarios).
-
-    Rows absent from a scenario count as 0 there, so this is the expected value of additive
-    quantities (MW per period, USD, chips).
-    """
-    if df.empty:
-        return pd.DataFrame(columns=[*keys, *values])
-    prob = dict(zip(sol.scenarios, sol.probabilities, strict=True))
-    weight = df.scenario.map(lambda s: prob.get(None if pd.isna(s) else s, 0.0)).astype(float)
-    return df[values].mul(weight, axis=0).groupby([df[k] for k in keys], sort=False).sum().reset_index()

@@ -23,51 +23,42 @@ import numpy as np
 import pandas as pd
 
 from optimizer.model import MONEY, Built
+from optimizer.model.describe import describe
 from optimizer.prepare.arrays import Prepared
 from optimizer.solve.compiled import RawSolution
-
-LIMITS = {
-    "demand": ("demand", "metric"), "provider_power": ("provider power", "MW"),
-    "global_power": ("global power", "MW"), "supply": ("supply", "chips"),
-    "budget_year": ("budget per year", "USD"), "budget_total": ("budget total", "USD"),
-    "spend_commitment": ("spend commitment", "USD"), "capacity_commitment": ("capacity commitment", "MW"),
-    "diversification": ("diversification", "share"), "providers_used_min": ("providers used (min)", "providers"),
-    "providers_used_max": ("providers used (max)", "providers"),
-}
-"""Model constraint name → (limit label, unit of the limit)."""
 
 COLUMNS = ["limit", "subject", "where", "year", "period", "scenario", "slack", "unit", "shadow_price",
            "price_unit"]
 
 
 def limit_rows(built: Built, raw: RawSolution) -> pd.DataFrame:
-    """One row per limit row of the model: slack (in the limit's unit) and shadow price (USD per unit)."""
+    """One row per limit row of the model: slack (in the limit's unit) and shadow price (USD per unit).
+
+    The limits are the families of the model's registry marked ``limit``, in its words
+    (:func:`optimizer.model.describe.describe`).
+    """
     if raw.row_activity is None or raw.compiled is None:
         return pd.DataFrame(columns=COLUMNS)
     prep = built.prepared
-    total_metric = _diversification_totals(built, raw)
+    families = built.registry.limits()
+    rules = {f.name: f.price(built, raw) for f in families if f.price is not None and raw.row_dual is not None}
     rows = []
     bounds, activity, sides = raw.compiled.row_bound(), raw.row_activity, raw.compiled.rows.sides
-    limit_rows = [(i, family, tuple(index)) for family in LIMITS
-                  for index, i in zip(*(part.tolist() for part in raw.compiled.rows.of(family)), strict=True)]
-    for i, family, index in sorted(limit_rows):
+    found = [(i, f, tuple(index)) for f in families
+             for index, i in zip(*(part.tolist() for part in raw.compiled.rows.of(f.name)), strict=True)]
+    for i, family, index in sorted(found, key=lambda row: row[0]):
         side = int(sides[i])
-        label, unit = LIMITS[family]
         gap = float(bounds[i] - activity[i]) if side > 0 else float(activity[i] - bounds[i])
-        subject, where, t, y, s = describe(prep, family, index)
-        unit = prep.instance.workloads[index[0]].metric if family == "demand" else unit
-        money = MONEY if unit == "USD" else 1.0
-        price = None
+        d = describe(prep, family, index)
+        price = price_unit = None
         if raw.row_dual is not None:
             dual = float(raw.row_dual[i]) * MONEY  # USD per model unit
-            if family == "diversification":
-                price, price_unit = dual * total_metric.get((index[1], index[2]), 0.0) / 100.0, "USD per pp"
-            else:
-                price, price_unit = dual / money, f"USD per {unit}"
-        rows.append({"limit": label, "subject": subject, "where": where, "year": y, "period": t,
-                     "scenario": prep.scenario_ids[s] if s is not None else None,
-                     "slack": max(gap, 0.0) * money, "unit": unit, "shadow_price": price,
-                     "price_unit": price_unit if price is not None else None})
+            rule = rules.get(family.name)
+            price = rule(index, dual) if rule is not None else dual / family.scale
+            price_unit = d.text(family.price_unit, unit=d.unit)
+        rows.append({"limit": family.label, "subject": d.subject, "where": d.place, "year": d.year,
+                     "period": d.period, "scenario": d.scenario, "slack": max(gap, 0.0) * family.scale,
+                     "unit": d.unit, "shadow_price": price, "price_unit": price_unit})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -99,50 +90,3 @@ def duals_note(built: Built, raw: RawSolution) -> str:
     if raw.row_dual is None:
         return "no dual values: the solver did not return them" if raw.status.has_plan else ""
     return "MILP: dual values from the LP with integer decisions fixed at the optimum" if built.is_mip else ""
-
-
-def _diversification_totals(built: Built, raw: RawSolution) -> dict[tuple[int, int], float]:
-    """Σ_o r(c(o))·a[o, t, s] per (t, s): how much a diversification row moves per unit of σ."""
-    prep = built.prepared
-    if prep.diversification_weight is None:
-        return {}
-    A = raw.dense("a", (len(prep.offer_ids), prep.periods.count, prep.n_scenarios))
-    totals = np.einsum("o,ots->ts", prep.diversification_weight, A)
-    return {(t, s): float(totals[t, s]) for t, s in zip(*np.nonzero(totals), strict=True)}
-
-
-def describe(prep: Prepared, family: str, index: tuple) -> tuple[str, str, int | None, int | None, int | None]:
-    """A limit row in the instance's words: (subject, where, period, calendar year, scenario index)."""
-    per = prep.periods
-    cal = per.start_year + per.year_index
-
-    def when(t: int) -> str:
-        return str(cal[t]) if per.per_year == 1 else f"{cal[t]} P{t % per.per_year + 1}"
-
-    if family == "demand":
-        w, t, s = index
-        return prep.workload_ids[w], f"{prep.workload_ids[w]} {when(t)}", t, int(cal[t]), s
-    if family in ("provider_power", "diversification"):
-        p, t, s = index
-        return prep.provider_ids[p], f"{prep.provider_ids[p]} {when(t)}", t, int(cal[t]), s
-    if family == "global_power":
-        _, t, s = index
-        return "all providers", when(t), t, int(cal[t]), s
-    if family == "supply":
-        o, y, s = index
-        return prep.offer_ids[o], f"{prep.offer_ids[o]} {per.start_year + y}", None, per.start_year + y, s
-    if family == "budget_year":
-        y, s = index
-        return "per year", str(per.start_year + y), None, per.start_year + y, s
-    if family == "budget_total":
-        return "total", "whole horizon", None, None, index[0]
-    if family == "spend_commitment":
-        k, s = index
-        c = prep.instance.spend_commitments[k]
-        return f"spend_commitments[{k}] {c.provider}", f"{c.provider} {c.years[0]}–{c.years[1]}", None, None, s
-    if family == "capacity_commitment":
-        k, t, s = index
-        c = prep.instance.capacity_commitments[k]
-        subject = f"capacity_commitments[{k}] {c.provider} {'/'.join(c.chips)}"
-        return subject, f"{subject} {when(t)}", t, int(cal[t]), s
-    return "providers", "", None, None, None

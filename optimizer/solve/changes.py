@@ -3,7 +3,8 @@
 Each field of :class:`~optimizer.prepare.Prepared` is either
 
 - **fast**: numbers only; the constraint families (and the objective) that read it are rebuilt on
-  their own and their rows updated in HiGHS in place (see :mod:`optimizer.resolve`);
+  their own and their rows updated in HiGHS in place (see :mod:`optimizer.solve.resolve`). Which
+  families read what is said once, by each family (``reads`` in :mod:`optimizer.model.families`);
 - **structural**: it decides which variables and rows exist (the time grid, ids, terms, signable
   and active periods, the first stage, whole racks, which providers carry ``z``), so a change
   needs a full rebuild.
@@ -17,66 +18,57 @@ that becomes finite) are detected when the rows are compared, and also lead to a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import numpy as np
 
-from optimizer.model import FAMILIES
-from optimizer.model.constraints import (
-    add_budget,
-    add_capacity_commitments,
-    add_demand,
-    add_diversification,
-    add_global_power,
-    add_minimum_contracts,
-    add_provider_power,
-    add_provider_used,
-    add_providers_used,
-    add_spend_commitments,
-    add_supply,
-)
+from optimizer.model.families import REGISTRY, Builder, Registry, active
+from optimizer.model.objective import READS as OBJECTIVE_READS
 from optimizer.model.objective import add_objective
 from optimizer.prepare.arrays import Prepared
 
-Family = Callable[..., None]
-"""A model-building function ``add_*(m, prep, layout)`` of :mod:`optimizer.model`."""
+Family = Builder
+"""What a plan rebuilds: a builder ``add_*(m, prep, layout, ctx)`` of :mod:`optimizer.model` (or the objective)."""
 
 BLOCK_BOUNDS = "blocks"
 """Marker: the integer block counts' upper bounds (``floor(M_oτ / block)``) must be recomputed."""
-
-FAST: dict[str, tuple[Family | str, ...]] = {
-    "demand": (add_demand,),
-    "effectiveness": (add_demand,),
-    "power_mw": (add_provider_power,),
-    "global_power_mw": (add_global_power,),
-    "supply_cap": (add_supply,),
-    "max_chips": (add_provider_used, add_minimum_contracts, BLOCK_BOUNDS),
-    "budget_per_year": (add_budget,),
-    "budget_total": (add_budget,),
-    "price": (),  # read only through npv_cost and payments
-    "npv_cost": (add_objective,),
-    "payments": (add_budget, add_spend_commitments),
-    "df": (add_objective,),
-    "spend": (add_budget, add_spend_commitments, add_objective),
-    "capacity": (add_capacity_commitments,),
-    "diversification_weight": (add_diversification,),
-    "diversification_share": (add_diversification,),
-    "onboarding": (add_budget, add_objective),
-    "probability": (add_objective,),
-    "offer_mw": (add_provider_power, add_global_power, add_capacity_commitments, add_diversification),
-    "min_chips": (add_minimum_contracts,),
-    "providers_min": (add_providers_used,),
-    "providers_max": (add_providers_used,),
-}
-"""Fast field → what to rebuild."""
 
 STRUCTURAL = frozenset({
     "periods", "provider_ids", "chip_ids", "offer_ids", "workload_ids", "scenario_ids", "first_stage",
     "offer_provider", "offer_chip", "term", "signable", "active", "block", "uses_provider_binary",
 })
 IGNORED = frozenset({"instance"})  # the validated input itself: every difference shows in the arrays
-ORDER: tuple[Family, ...] = (*FAMILIES, add_objective)
-"""Build order of the model: families first, then the objective."""
+DERIVED = frozenset({"price"})  # read only through other fields (npv_cost, payments): nothing to rebuild
+VARIABLES = {"max_chips": BLOCK_BOUNDS}  # what the variables' bounds read
+
+
+def fast_fields(registry: Registry) -> dict[str, tuple[Family | str, ...]]:
+    """Fast field → what to rebuild, from what each family reads (``Family.reads``) and the objective.
+
+    A field some family reads that cannot be rebuilt alone (``fast=False``) is not fast.
+    """
+    readers: dict[str, list[Family | str]] = {f: [] for f in DERIVED}
+    slow = set(STRUCTURAL | IGNORED)
+    for f in registry.families:
+        for name in f.reads:
+            readers.setdefault(name, []).append(f.build)
+            if not f.fast:
+                slow.add(name)
+    for name in OBJECTIVE_READS:
+        readers.setdefault(name, []).append(add_objective)
+    for name, marker in VARIABLES.items():
+        readers.setdefault(name, []).append(marker)
+    return {name: tuple(dict.fromkeys(what)) for name, what in readers.items() if name not in slow}
+
+
+def order(registry: Registry) -> tuple[Family, ...]:
+    """Build order of the model: families first, then the objective."""
+    return (*registry.builders, add_objective)
+
+
+FAST = fast_fields(REGISTRY)
+"""Fast field → what to rebuild (for the default families)."""
+ORDER: tuple[Family, ...] = order(REGISTRY)
+"""Build order of the model (with the default families)."""
 
 
 def same(a: object, b: object) -> bool:
@@ -109,10 +101,12 @@ class Plan:
     reason: str = ""
 
 
-def plan_update(old: Prepared, new: Prepared) -> Plan:
-    """What must be rebuilt to turn the model of ``old`` into the model of ``new``."""
+def plan_update(old: Prepared, new: Prepared, registry: Registry | None = None) -> Plan:
+    """What must be rebuilt to turn the model of ``old`` into the model of ``new`` (built with ``registry``)."""
+    registry = registry or active()
+    fast = fast_fields(registry)
     fields = changed_fields(old, new)
-    slow = [f for f in fields if f not in FAST]
+    slow = [f for f in fields if f not in fast]
     if slow:
         return Plan(rebuild=True, reason=f"structure changed: {', '.join(slow)}")
     if not np.array_equal(old.effectiveness > 0, new.effectiveness > 0):
@@ -121,5 +115,5 @@ def plan_update(old: Prepared, new: Prepared) -> Plan:
         return Plan(rebuild=True, reason="structure changed: number of spend commitments")
     if not np.array_equal(old.min_chips > 0, new.min_chips > 0):
         return Plan(rebuild=True, reason="structure changed: offers with a minimum contract")
-    touched = {item for f in fields for item in FAST[f]}
-    return Plan(tuple(f for f in ORDER if f in touched), BLOCK_BOUNDS in touched)
+    touched = {item for f in fields for item in fast[f]}
+    return Plan(tuple(f for f in order(registry) if f in touched), BLOCK_BOUNDS in touched)

@@ -63,6 +63,12 @@ class RawSolution:
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def without_plan(cls, status: Status, message: str, compiled: Compiled | None = None,
+                     timings: dict[str, float] | None = None) -> RawSolution:
+        """An answer with no plan (infeasible, unbounded, an error) and why."""
+        return cls(status, None, None, None, None, None, compiled, message, timings or {})
+
     def dense(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """Variable ``name``'s values as an array of ``shape`` indexed like the variable (0 where absent)."""
         out = np.zeros(shape)

@@ -58,6 +58,8 @@ class SizeEstimate:
 def estimate_size(inst: Instance) -> SizeEstimate:
     """Count the model's variables, rows and non-zeros from the instance (see the module docstring).
 
+    Rows and non-zeros are each family's own estimate (``Family.size`` in :mod:`optimizer.model.families`).
+
     Upper bounds, close ones: exact for variables but for the odd one no row uses; rows and non-zeros
     count every row a limit may need (e.g. a demand of 0 needs none, a contract pays into ≤ N years).
     """
@@ -90,27 +92,15 @@ def estimate_size(inst: Instance) -> SizeEstimate:
     variables = x + a + u + K * S + z + v + blocks
     integer = z + v + blocks
 
-    power_rows = P * T * S + (T * S if inst.global_power_mw is not None else 0)
-    years_paid = np.minimum(N, np.ceil(term / m) + 1)  # budget-year rows a contract pays into
-    rows = {
-        "active": a, "demand": W * T * S, "capacity": n_active * S if u else 0, "power": power_rows,
-        "supply": sum(N * S for o in inst.offers if o.max_new_chips_per_year is not None),
-        "budget": (N * S + S) if inst.budget is not None else 0, "spend": K * S,
-        "commitments": sum(T * S for _ in inst.capacity_commitments),
-        "diversification": P * T * S if inst.diversification is not None else 0,
-        "provider_used": (x if z else 0) + z, "min_contract": 2 * v, "blocks": blocks,
-    }
-    nz = {
-        "active": 4 * a, "demand+capacity": 2 * u + n_active * S, "power": a * (2 if inst.global_power_mw else 1),
-        "supply": x, "budget": int((x_per_offer * years_paid).sum()) + x if inst.budget is not None else 0,
-        "spend": x * K, "commitments": a * len(inst.capacity_commitments),
-        "diversification": a * P if inst.diversification is not None else 0,
-        "provider_used": 2 * (x + z) if z else 0, "min_contract": 4 * v, "blocks": 2 * blocks, "objective": x,
-    }
+    from optimizer.model import families  # here: it loads Pyomo, which parse_bytes and human_bytes do not need
+
+    counts = families.Counts(inst, T, N, m, S, P, W, K, x, a, u, z, v, blocks, n_active, x_per_offer, term)
+    sizes = [f.size(counts) for f in families.active().families if f.size is not None]
+    rows = sum(r for r, _ in sizes)
+    nonzeros = sum(n for _, n in sizes) + x  # and the objective's costs
     # payments (O,T,N) + coverage (O,T,T) + (O,T) arrays + discount factors over the longest term
     prepare_bytes = O * T * (N * 8 * 3 + T) + O * T * 8 * 8 + (T + int(term.max())) * 8 * 3
-    return SizeEstimate(int(variables), int(integer), int(sum(rows.values())), int(sum(nz.values())),
-                        int(prepare_bytes))
+    return SizeEstimate(int(variables), int(integer), int(rows), int(nonzeros), int(prepare_bytes))
 
 
 def check_size(inst: Instance, max_memory: float | None = DEFAULT_MAX_MEMORY) -> SizeEstimate:

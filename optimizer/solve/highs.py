@@ -1,23 +1,21 @@
 """Solving with HiGHS: the method, the solve loop, strict integrality, duals of a MILP, status mapping.
 
-:func:`solve_model` compiles a built model (:mod:`optimizer.solve.compile`) and solves it;
-:func:`solve_compiled` solves what a HiGHS instance already holds (warm, for re-solves).
+:func:`solve_compiled` solves what a HiGHS instance holds (cold after :mod:`optimizer.solve.compile`,
+warm for re-solves); :mod:`optimizer.solve.pipeline` is the path every caller takes to it.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import highspy
 import numpy as np
 
-from optimizer.model import Built
-from optimizer.solve.compile import compile_to_highs
 from optimizer.solve.compiled import Compiled, RawSolution
-from optimizer.solve.options import SolveOptions
+from optimizer.solve.options import Progress, SolveOptions
 from optimizer.solve.status import Status
 
 IPM_FROM_COLUMNS = 50_000
@@ -36,9 +34,6 @@ as exact."""
 METHOD_NAMES = {"ipm": " by interior point with crossover", "simplex": " by simplex", "pdlp": " by PDLP"}
 """How a progress message names HiGHS's method (``choose`` leaves it to HiGHS: no name)."""
 
-Progress = Callable[[str], None]
-"""Told what a solve is doing, in words, as it happens: each stage as it starts, then HiGHS's log
-lines while it runs (from HiGHS's thread). For progress displays; it must return quickly."""
 
 
 
@@ -70,15 +65,6 @@ def _configure(h: highspy.Highs, options: SolveOptions, compiled: Compiled, foll
         h.setOptionValue("threads", int(options.threads))
 
 
-def solve_model(built: Built, options: SolveOptions | None = None) -> RawSolution:
-    """Hand the built model to HiGHS, solve it and read the status, values and row duals back."""
-    t0 = time.perf_counter()
-    h, compiled = compile_to_highs(built)
-    raw = solve_compiled(h, compiled, options)
-    raw.timings = {"handoff_s": time.perf_counter() - t0 - sum(raw.timings.values()), **raw.timings}
-    return raw
-
-
 def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions | None = None, *,
                    duals: bool = True, keep_model: bool = False, progress: Progress | None = None) -> RawSolution:
     """Solve the model already in ``h`` (warm, if it was solved before) and read the plan back.
@@ -107,7 +93,7 @@ def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions |
             message += f"; integers met only within HiGHS's tolerance {MIP_TOLERANCE:g}"
     timings = {"solve_s": time.perf_counter() - t0}
     if not status.has_plan:
-        return RawSolution(status, None, None, None, None, None, compiled, message, timings)
+        return RawSolution.without_plan(status, message, compiled, timings)
     col = np.asarray(sol.col_value, dtype=float) if compiled.columns else np.zeros(0)
     objective = float(compiled.cost @ col) + compiled.offset if len(col) else compiled.offset
     row_dual = None

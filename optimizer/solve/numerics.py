@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from optimizer.input.schema import Instance, YearMap
+from optimizer.input.schema import Instance
+from optimizer.input.values import YearMap
 from optimizer.prepare.arrays import Periods, demand_curve
 
 RANGE_WARNING = 1e12

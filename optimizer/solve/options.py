@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,6 +25,7 @@ DEFAULT_MIP_GAP = 1e-6
 
 GIB = 2**30
 DEFAULT_MAX_MEMORY = 8 * GIB
+DEFAULT_MAX_MEMORY_TEXT = "8GiB"  # the same, as ``--max-memory`` reads it
 """Bytes a model may be estimated to need before it is refused (``--max-memory``, :mod:`optimizer.solve.health`)."""
 
 
@@ -58,3 +60,8 @@ class SolveOptions:
         if str(self.algorithm) not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}")
         object.__setattr__(self, "algorithm", str(self.algorithm))  # an Algorithm member as its plain name
+
+
+Progress = Callable[[str], None]
+"""Told what a solve is doing, in words, as it happens: each stage as it starts, then HiGHS's log
+lines while it runs (from HiGHS's thread). For progress displays; it must return quickly."""

@@ -26,18 +26,20 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from optimizer.input.load import load_instance
 from optimizer.input.schema import Instance
 from optimizer.model import Built, build_model
 from optimizer.model.constraints import add_minimum_contracts
 from optimizer.model.objective import add_objective
+from optimizer.model.parts import Context
 from optimizer.prepare.arrays import Prepared, prepare
-from optimizer.results.solution import Solution, extract
-from optimizer.solve.changes import ORDER, Family, Plan, plan_update
+from optimizer.results.extract import extract
+from optimizer.results.solution import Solution
+from optimizer.solve.changes import Family, Plan, order, plan_update
 from optimizer.solve.compile import column_key, compile_to_highs, row_key
 from optimizer.solve.compiled import ColumnKey, Compiled, RawSolution, RowKey
 from optimizer.solve.highs import solve_compiled
 from optimizer.solve.options import SolveOptions
+from optimizer.solve.pipeline import NEVER_MET, check, named_coefficients
 from optimizer.solve.status import Status
 
 
@@ -116,17 +118,18 @@ def update(state: _Loaded, prep: Prepared, plan: Plan) -> str:
 
     On failure nothing has been changed in HiGHS and the caller rebuilds.
     """
-    m = state.built.model
-    families = tuple(f for f in ORDER if f in plan.families or f in state.dirty)
+    m, registry = state.built.model, state.built.registry
+    every = order(registry)
+    families = tuple(f for f in every if f in plan.families or f in state.dirty)
     block = pyo.ConcreteModel(name="changes")
     overlay = _Overlay(m, block)
-    lay = dataclasses.replace(state.built.layout, trivially_infeasible=[])
+    infeasible = []
     for add in families:
         before = set(block.component_map())
-        add(overlay, prep, lay)
+        infeasible += add(overlay, prep, state.built.layout, Context(registry)).infeasible
         if set(block.component_map()) - before != state.names[add]:
             return f"rows or columns appear or vanish ({add.__name__} adds other constraints)"
-    if lay.trivially_infeasible or any(state.infeasible[f] for f in ORDER if f not in families):
+    if infeasible or any(state.infeasible[f] for f in every if f not in families):
         return "a limit can never be met"
     if families:
         info = LinearStandardFormCompiler().write(block, mixed_form=True)
@@ -233,26 +236,27 @@ class Resolver:
     def solve(self, source: str | Path | Mapping[str, Any] | Instance | Prepared) -> Solution:
         """Solve ``source``; raises :class:`~optimizer.errors.InstanceError` for bad input."""
         clock = time.perf_counter()
-        prep = source if isinstance(source, Prepared) else prepare(load_instance(source))
+        prep = source if isinstance(source, Prepared) else prepare(check(source, self.options).instance)
         timings = {"prepare_s": time.perf_counter() - clock}
         clock = time.perf_counter()
         self.in_place, self.reason = False, "first run"
-        if self.state is not None:
-            plan = plan_update(self.state.base, prep)
-            self.reason = plan.reason or update(self.state, prep, plan)
-            self.in_place = not self.reason
-        if not self.in_place:
-            self.state = load(prep)
-        timings["update_s" if self.in_place else "build_s"] = time.perf_counter() - clock
-        state = self.state
-        if not self.in_place and any(state.infeasible.values()):
-            raw = RawSolution(Status.INFEASIBLE, None, None, None, None, None, None, "a limit can never be met")
-        elif not state.compiled.columns:
-            raw = RawSolution(Status.OPTIMAL, state.compiled.offset, None, None, None, None, state.compiled,
-                              "empty model")
-        else:
-            raw = run(state, self.options, self.duals)
-            timings.update(raw.timings)
+        with named_coefficients(prep, source):
+            if self.state is not None:
+                plan = plan_update(self.state.base, prep, self.state.built.registry)
+                self.reason = plan.reason or update(self.state, prep, plan)
+                self.in_place = not self.reason
+            if not self.in_place:
+                self.state = load(prep)
+            timings["update_s" if self.in_place else "build_s"] = time.perf_counter() - clock
+            state = self.state
+            if not self.in_place and any(state.infeasible.values()):
+                raw = RawSolution.without_plan(Status.INFEASIBLE, NEVER_MET)
+            elif not state.compiled.columns:
+                raw = RawSolution(Status.OPTIMAL, state.compiled.offset, None, None, None, None, state.compiled,
+                                  "empty model")
+            else:
+                raw = run(state, self.options, self.duals)
+                timings.update(raw.timings)
         clock = time.perf_counter()
         solution = extract(state.built, raw)
         timings["results_s"] = time.perf_counter() - clock

@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 
 from optimizer.input.schema import Instance
 from optimizer.report.charts import PALETTE, STYLE, to_svg
-from optimizer.results.solution import write_files_atomically
-from optimizer.sweep.run import _base_data, sweep
+from optimizer.results.files import write_files_atomically
+from optimizer.sweep.run import base_data, sweep
 from optimizer.units import plural
 
 DEFAULT_PATH = "diversification.max_share"
@@ -36,7 +36,7 @@ def pareto(instance: str | Path | Mapping[str, Any] | Instance, values: Sequence
 
     ``sweep_options`` go to :func:`optimizer.sweep` (``workers``, ``scheduler``, ``out``, ``options``…).
     """
-    base = _base_data(instance)
+    base = base_data(instance)
     if path.startswith("diversification.") and base.get("diversification") is None:
         base["diversification"] = {"max_share": 1.0, "metric": "mw"}
     table = sweep(base, {path: list(values)}, **sweep_options)

@@ -33,12 +33,11 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.input.load import read_instance_file
+from optimizer.input.json_file import read_instance_file
 from optimizer.input.paths import PathError, set_path
 from optimizer.input.schema import Instance
-from optimizer.results.csvfiles import csv_text
+from optimizer.results.files import csv_text, write_files_atomically
 from optimizer.results.folder import instance_data
-from optimizer.results.solution import write_files_atomically
 from optimizer.solve.options import SolveOptions
 from optimizer.sweep.executors import dask_cluster, default_workers, in_process, local_processes
 from optimizer.sweep.worker import Run, RunResult, failed_rows, frame, run_chunk
@@ -101,7 +100,7 @@ def chunk_size(runs: int) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(runs / 8)))
 
 
-def _base_data(instance: str | Path | Mapping[str, Any] | Instance) -> dict[str, Any]:
+def base_data(instance: str | Path | Mapping[str, Any] | Instance) -> dict[str, Any]:
     if isinstance(instance, Instance):
         return instance_data(instance)
     if isinstance(instance, str | Path):
@@ -111,7 +110,7 @@ def _base_data(instance: str | Path | Mapping[str, Any] | Instance) -> dict[str,
 
 def check_grid(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str, Sequence[Any]]) -> None:
     """Raise :class:`~optimizer.paths.PathError` (or InstanceError for an unreadable file) before any run."""
-    base = _base_data(instance)
+    base = base_data(instance)
     grid_runs(grid)
     for path, values in grid.items():
         set_path(base, path, next(iter(values)))
@@ -135,7 +134,7 @@ def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str
     """
     write_parquet = require_extras(scheduler=scheduler, parquet=parquet if out is not None else parquet or False)
     check_grid(instance, grid)
-    base = _base_data(instance)
+    base = base_data(instance)
     runs = grid_runs(grid)
     options = options or SolveOptions()
     keep = out is not None

@@ -29,7 +29,7 @@ from optimizer.errors import InstanceError
 from optimizer.input.load import load_instance
 from optimizer.input.paths import apply_settings
 from optimizer.input.schema import Instance
-from optimizer.results.kpis import peak_power_mw
+from optimizer.results.figures import expected_total, peak_power_mw
 from optimizer.results.solution import Solution
 from optimizer.solve.options import SolveOptions
 from optimizer.solve.resolve import Resolver
@@ -54,14 +54,6 @@ class RunResult:
     row: dict[str, Any]
     solution: Solution | None = None
     data: dict[str, Any] | None = field(default=None, repr=False)  # the instance, when it did not validate
-
-
-def _expected(df: pd.DataFrame, value: str, sol: Solution) -> float:
-    if df.empty:
-        return 0.0
-    prob = dict(zip(sol.scenarios, sol.probabilities, strict=True))
-    weight = df.scenario.map(lambda s: prob.get(None if pd.isna(s) else s, 0.0)).astype(float)
-    return float((df[value] * weight).sum())
 
 
 def _labels(scenario: pd.Series) -> pd.Series:
@@ -98,7 +90,8 @@ def run_kpis(sol: Solution, inst: Instance) -> dict[str, Any]:
         return row
     share, who = largest_share(sol, inst)
     peak = peak_power_mw(sol.power).iloc[0] if not sol.power.empty else 0.0
-    row.update(spend_usd=_expected(sol.payments, "total_usd", sol), shortfall_usd=_expected(sol.shortfalls, "usd", sol),
+    row.update(spend_usd=expected_total(sol.payments, "total_usd", sol),
+               shortfall_usd=expected_total(sol.shortfalls, "usd", sol),
                peak_mw=float(peak), largest_share=share, largest_provider=who,
                providers_used=";".join(sol.providers_used))
     return row

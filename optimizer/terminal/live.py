@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from optimizer.solve.highs import Progress as ProgressCallback
+from optimizer.solve.options import Progress as ProgressCallback
 
 HIGHS = "HiGHS: "
 

@@ -12,7 +12,7 @@ import pandas as pd
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from optimizer.results.kpis import peak_power_mw
+from optimizer.results.figures import peak_power_mw, weighted
 from optimizer.results.solution import Solution
 from optimizer.terminal.tables import titled_table
 from optimizer.units import UNIT_NOTES, per_unit, usd
@@ -22,9 +22,7 @@ def _expected(df: pd.DataFrame, sol: Solution, by: list[str], value: str) -> pd.
     """Probability-weighted sum of ``value`` over scenarios, pivoted to ``by[0]`` × year."""
     if df.empty:
         return pd.DataFrame()
-    prob = dict(zip(sol.scenarios, sol.probabilities, strict=True))
-    weighted = df.assign(_v=df[value] * df["scenario"].map(lambda s: prob.get(s, 1.0)))
-    return weighted.groupby(by)["_v"].sum().unstack("year", fill_value=0.0)
+    return weighted(df, sol, by, [value]).set_index(by)[value].unstack("year", fill_value=0.0).sort_index()
 
 
 def _year_table(title: str, grid: pd.DataFrame, fmt, total: bool = True) -> RenderableType:

@@ -1,7 +1,7 @@
 """The reliability properties, as plain functions shared by the tests and ``benchmarks/reliability.py``.
 
 - :func:`check_valid` — a valid instance solves; an ``optimal`` plan (or, after the time limit, a
-  ``feasible`` one) passes the independent checker (``tests/feasibility.py``) and its objective
+  ``feasible`` one) passes the independent checker (``tests/support/feasibility.py``) and its objective
   equals the checker's recomputation; an ``infeasible`` one carries a non-empty diagnosis in
   which every finding names a known limit.
 - :func:`check_mutated` — a broken instance either solves like a valid one or is refused with
@@ -19,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from feasibility import check_solution
-
 import optimizer
+
+from .feasibility import check_solution
 
 OPTIONS = optimizer.SolveOptions(mip_gap=1e-7, threads=1, time_limit=30)
 """One thread: the property runs are reproducible and do not compete with each other. A few random
