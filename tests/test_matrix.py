@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from support.instance_strategies import instances
 from support.instances import shipped
-from support.paths import EXAMPLES, EXPECTED, INSTANCES, ROOT
-from support.solving import SPEC_V2_PENDING
+from support.paths import EXAMPLES, INSTANCES, ROOT
+from support.solving import pending_marks
 
 import optimizer
 from optimizer.input.generate import generate
@@ -25,7 +25,7 @@ from optimizer.model import AS_ARRAYS, build_model
 from optimizer.solve.compile import compile_to_highs
 
 CASES = sorted([*EXAMPLES.glob("*.json"), *INSTANCES.glob("*.json"), *(ROOT / "tests" / "data").glob("*.json")])
-CASES = [pytest.param(p, id=p.name, marks=[SPEC_V2_PENDING] if "feature" in EXPECTED.get(p.stem, {}) else [])
+CASES = [pytest.param(p, id=p.name, marks=pending_marks(p.stem))
          for p in CASES if p.name not in ("expected.json",)]
 
 
