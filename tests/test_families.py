@@ -46,6 +46,8 @@ def every_feature() -> dict:
         capacity_commitments=[{"provider": "aws", "chips": ["blackwell"], "years": [2026, 2027], "min_mw": 1}],
         spend_commitments=[{"provider": "aws", "years": [2026, 2027], "amount_usd": 1e6}],
         diversification={"max_share": 0.9, "metric": "bf16_pflops"},
+        supply=[{"provider": "aws", "chips": ["blackwell"], "max_new_chips": 5000},
+                {"chips": ["gb200"], "max_new_mw": {"2026": 50, "2027": 80}}],
         scenarios={"first_stage_years": 1, "cases": [{"id": "lo", "probability": 0.5},
                                                      {"id": "hi", "probability": 0.5}]})
     return data

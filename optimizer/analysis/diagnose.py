@@ -97,7 +97,8 @@ def elastic_bounds(prep: Prepared) -> np.ndarray:
     serve_all = (prep.demand.max(axis=2)[:, :, None] / eff[None, :, :]).sum(axis=1).max(axis=0)  # (O,)
     commit = np.zeros(len(prep.offer_ids))
     for c in prep.capacity:
-        commit = np.maximum(commit, np.where(c.offers, c.min_mw / prep.offer_mw, 0.0))
+        most = float(c.min_mw[c.periods].max(initial=0.0))  # the ramp's largest step (MW)
+        commit = np.maximum(commit, np.where(c.offers, most / prep.offer_mw, 0.0))
     by_offer = np.maximum(serve_all, commit)[:, None]
     supply = prep.supply_cap[:, prep.periods.year_index]
     bound = np.maximum(prep.max_chips, np.where(np.isinf(supply), by_offer, np.maximum(by_offer, supply)))

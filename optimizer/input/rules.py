@@ -67,12 +67,17 @@ def consistency_problems(inst: Instance) -> list[Problem]:
     year_map("global_power_mw", inst.global_power_mw)
     for i, c in enumerate(inst.spend_commitments):
         ref(f"spend_commitments[{i}].provider", c.provider, provider_ids, "provider")
+        for j, name in enumerate(c.chips or ()):
+            ref(f"spend_commitments[{i}].chips[{j}]", name, chip_names, "chip or family")
         window(f"spend_commitments[{i}].years", c.years)
     for i, c in enumerate(inst.capacity_commitments):
         ref(f"capacity_commitments[{i}].provider", c.provider, provider_ids, "provider")
         for j, name in enumerate(c.chips):
             ref(f"capacity_commitments[{i}].chips[{j}]", name, chip_names, "chip or family")
         window(f"capacity_commitments[{i}].years", c.years)
+        year_map(f"capacity_commitments[{i}].min_mw", c.min_mw)
+    for i, c in enumerate(inst.supply):
+        _check_supply(f"supply[{i}]", c, provider_ids, chip_names, ref, year_map, add)
     if inst.diversification is not None and inst.diversification.metric != "mw":
         ref("diversification.metric", inst.diversification.metric, metrics | {"mw"}, "metric")
     pu = inst.providers_used
@@ -90,6 +95,19 @@ def _unique_ids(kind: str, items: Iterable[Any], add) -> None:
             add(f"{kind}[{i}].id", f"duplicate id {item.id!r} (also {kind}[{seen[item.id]}])")
         else:
             seen[item.id] = i
+
+
+def _check_supply(at, c, provider_ids, chip_names, ref, year_map, add) -> None:
+    """Shared supply (spec §10.4): known provider and chips, exactly one cap, its year map from the start."""
+    if c.provider is not None:
+        ref(f"{at}.provider", c.provider, provider_ids, "provider")
+    for j, name in enumerate(c.chips):
+        ref(f"{at}.chips[{j}]", name, chip_names, "chip or family")
+    given = [name for name in ("max_new_chips", "max_new_mw") if getattr(c, name) is not None]
+    if len(given) != 1:
+        add(at, "give exactly one of 'max_new_chips' or 'max_new_mw'" + (", not both" if given else ""))
+    for name in given:
+        year_map(f"{at}.{name}", getattr(c, name))
 
 
 def _check_workload(at, w, inst, provider_ids, chip_ids, chip_names, metrics, ref, add) -> None:

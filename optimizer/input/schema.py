@@ -50,6 +50,10 @@ class Horizon(Spec):
     years: PositiveInt = Field(8, description="Length of the plan in years.")
     periods_per_year: Literal[1, 2, 4, 12] = Field(
         1, description="Periods per year: 1 (years), 2 (half years), 4 (quarters) or 12 (months).")
+    end_effects: Literal["full", "pro_rata"] = Field(
+        "full", description="What the objective counts of contracts that run past the horizon (spec §10.6): "
+                            "'full' (default) every payment of the term; 'pro_rata' only payments in the "
+                            "horizon's periods. Budgets, commitments and shortfalls are unchanged.")
 
 
 class Provider(Spec):
@@ -173,6 +177,9 @@ class SpendCommitment(Spec):
     years: YearWindow
     amount_usd: NonNegative = Field(description="Minimum payments to the provider within the window, in USD; "
                                                 "a shortfall is paid anyway.")
+    chips: Annotated[list[Id], Field(min_length=1)] | None = Field(
+        None, description="Chip ids or families whose contracts' payments (USD) count toward the amount "
+                          "(spec §10.1); default: every chip of the provider.")
 
 
 class CapacityCommitment(Spec):
@@ -181,8 +188,30 @@ class CapacityCommitment(Spec):
     provider: Id = Field(description="A provider id.")
     chips: Annotated[list[Id], Field(min_length=1)] = Field(description="Chip ids or families that count.")
     years: YearWindow
-    min_mw: NonNegative = Field(description="Minimum MW of those chips active at the provider in every period "
-                                            "of the window.")
+    min_mw: YearMapField = Field(description="Minimum MW of those chips active at the provider in every period "
+                                             "of the window: a number, or a year map of MW for a ramp "
+                                             "(spec §10.2), e.g. {\"2026\": 500, \"2028\": 2000}.")
+
+
+class SupplyLimit(Spec):
+    """Shared supply (spec §10.4): new chips (or MW of them) signed per calendar year over all offers of some
+    chips, at one provider or at every provider."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of("max_new_chips", "max_new_mw", exactly=True))
+
+    provider: Id | None = Field(None, description="A provider id (default: every provider).")
+    chips: Annotated[list[Id], Field(min_length=1)] = Field(description="Chip ids or families whose new "
+                                                                        "contracts draw on this supply.")
+    max_new_chips: YearMapField | None = Field(
+        None, description="Cap on chips newly signed per calendar year, in chips (a number or a year map).")
+    max_new_mw: YearMapField | None = Field(
+        None, description="Cap on the power of chips newly signed per calendar year, in MW (power_kw / 1000 "
+                          "per chip; a number or a year map).")
+
+    @property
+    def scope(self) -> str:
+        """In words, for the limits and the diagnosis: ``aws gb200/gb300`` or ``all providers gb200``."""
+        return f"{self.provider or 'all providers'} {'/'.join(self.chips)}"
 
 
 class Diversification(Spec):
@@ -236,6 +265,8 @@ class Instance(Spec):
                                                                                        "commitments.")
     capacity_commitments: list[CapacityCommitment] = Field(default_factory=list,
                                                            description="Minimum capacity commitments.")
+    supply: list[SupplyLimit] = Field(default_factory=list, description="Shared supply caps on new chips or MW "
+                                                                        "per calendar year (spec §10.4).")
     diversification: Diversification | None = Field(None, description="Cap on any one provider's share.")
     providers_used: ProvidersUsed | None = Field(None, description="Bounds on the number of providers used.")
     scenarios: Scenarios | None = Field(None, description="Demand scenarios (a two-stage stochastic plan).")

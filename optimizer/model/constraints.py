@@ -135,16 +135,19 @@ def add_supply(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) 
 
 
 def payments_expr(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, years: np.ndarray, s: int,
-                  provider: int | None = None):
+                  provider: int | None = None, offers: np.ndarray | None = None):
     """Contract payments in the horizon years selected by the mask ``years`` (N,), in $M.
 
     ``Σ_{o,τ} π(o,τ)·H·|{t : year(t) ∈ years, τ ≤ t ≤ τ+L_o−1}| · x[o, τ] / MONEY``,
-    restricted to offers of ``provider`` when given.
+    restricted to offers of ``provider`` when given, or to the offers of the mask ``offers`` (O,).
     """
     coef = prep.payments[:, :, years].sum(axis=2) / MONEY
-    offers = lay.offers_by_provider[provider] if provider is not None else range(len(prep.offer_ids))
+    if offers is not None:
+        chosen = np.flatnonzero(offers).tolist()
+    else:
+        chosen = lay.offers_by_provider[provider] if provider is not None else range(len(prep.offer_ids))
     terms = []
-    for o in offers:
+    for o in chosen:
         row = coef[o].tolist()
         terms += [row[tau] * x_at(m, prep, o, tau, s) for tau, n in lay.x_by_offer[o]
                   if n == prep.node(tau, s) and row[tau] > 0]
@@ -192,11 +195,12 @@ def add_budget(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) 
 def add_spend_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C7 spend commitment (take-or-pay): ``Σ_{y ∈ window} pay_p(y) + short[k] ≥ amount`` ($M).
 
-    Only horizon years of the window count; the shortfall is paid at ``t_k`` (see the objective).
+    Only horizon years of the window count, and only offers of the commitment's chips (spec §10.1;
+    ``term.offers``); the shortfall is paid at ``t_k`` (see the objective).
     """
     def rule(_, k, s):
         term = prep.spend[k]
-        body = payments_expr(m, prep, lay, term.years, s, provider=term.provider) + m.short[k, s]
+        body = payments_expr(m, prep, lay, term.years, s, offers=term.offers) + m.short[k, s]
         return body >= term.amount_usd / MONEY
 
     m.spend_commitment = pyo.Constraint(m.K, rule=rule)
@@ -204,18 +208,20 @@ def add_spend_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx
 
 
 def add_capacity_commitments(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
-    """C8 capacity commitment: ``Σ_{o: p(o)=p, c(o)∈F} power_kw/1000 · a[o, t] ≥ min_mw`` in the window (MW)."""
+    """C8 capacity commitment: ``Σ_{o: p(o)=p, c(o)∈F} power_kw/1000 · a[o, t] ≥ min_mw(Y0+year(t))`` in the
+    window (MW; a ramp when ``min_mw`` is a year map, spec §10.2)."""
     mw = prep.offer_mw.tolist()
     S, T = prep.n_scenarios, prep.periods.count
-    index = [(k, t, s) for k, c in enumerate(prep.capacity) if c.min_mw > 0 for t in range(T) if c.periods[t]
+    index = [(k, t, s) for k, c in enumerate(prep.capacity) for t in range(T) if c.periods[t] and c.min_mw[t] > 0
              for s in range(S)]
     part = ctx.part()
 
     def rule(_, k, t, s):
         c = prep.capacity[k]
+        least = float(c.min_mw[t])
         body = sum(mw[o] * m.a[o, t, s] for o in np.flatnonzero(c.offers & prep.active[:, t]).tolist())
-        body += part.slack(m, "capacity_commitment", (k, t, s), c.min_mw)
-        return part.row("capacity_commitment", (k, t, s), body, lo=c.min_mw)
+        body += part.slack(m, "capacity_commitment", (k, t, s), least)
+        return part.row("capacity_commitment", (k, t, s), body, lo=least)
 
     m.capacity_commitment = pyo.Constraint(index, rule=rule)
     return part

@@ -51,7 +51,7 @@ def describe(prep: Prepared, family: Family | str, index: tuple, registry: Regis
     """A row of ``family`` (a record, or its name or alias in ``registry``, default the active one)."""
     record = family if isinstance(family, Family) else (registry or active())[family]
     words, period, year, s = _words(prep, record, tuple(int(i) for i in index))
-    subject = record.subject.format(**words)
+    subject = record.subject.format(**words).strip()  # e.g. a spend commitment's chips, when it names none
     words["subject"] = subject
     words["where"] = where = record.where.format(**words)
     place = record.place.format(**words).strip()
@@ -120,7 +120,7 @@ def _item_words(inst: Any, path: str, k: int) -> dict[str, Any]:
     if hasattr(item, "provider"):
         words["provider"] = item.provider
     if hasattr(item, "chips"):
-        words["chips"] = "/".join(item.chips)
+        words["chips"] = "/".join(item.chips or ())  # a spend commitment's are optional (§10.1)
     if hasattr(item, "years"):
         words["years"] = f"{item.years[0]}–{item.years[1]}"
     return words

@@ -30,6 +30,7 @@ import pyomo.environ as pyo
 from optimizer.input.schema import Instance
 from optimizer.model import constraints as con
 from optimizer.model import matrix
+from optimizer.model import shared_supply as shared
 from optimizer.model.parts import Context, Part
 from optimizer.model.variables import MONEY, Layout
 from optimizer.prepare.arrays import Prepared
@@ -191,6 +192,12 @@ def _per_percentage_point(built: Built, raw: RawSolution) -> Callable[[tuple, fl
     return lambda index, dual: dual * float(totals[index[1], index[2]]) / 100.0
 
 
+def _shared_supply(c: Counts, cap_field: str) -> tuple[int, int]:
+    """Rows and non-zeros of the shared supply entries with ``cap_field`` (§10.4): each x in each entry once."""
+    entries = sum(getattr(e, cap_field) is not None for e in c.inst.supply)
+    return c.N * c.S * entries, c.x * entries
+
+
 def _budget(c: Counts, rows: int, nonzeros: int) -> tuple[int, int]:
     return (rows, nonzeros) if c.inst.budget is not None else (0, 0)
 
@@ -219,6 +226,13 @@ REGISTRY = Registry((
     Family("C5", "supply", "supply", "chips", "<=", ("o", "y", "s"), "offers[{o}].max_new_chips_per_year",
            ("supply_cap",), con.add_supply, elastic=Elastic("chips", "needs {amount:,.0f} chips more"), limit=True,
            size=lambda c: (c.N * c.S * sum(o.max_new_chips_per_year is not None for o in c.inst.offers), c.x)),
+    Family("§10.4", "shared_supply_chips", "shared supply", "chips", "<=", ("k", "y", "s"), "supply[{k}].max_new_chips",
+           ("shared_supply",), shared.add_shared_supply, elastic=Elastic("chips", "needs {amount:,.0f} more chips"),
+           limit=True, where="{item.scope}", price_unit="USD per chip",
+           size=lambda c: _shared_supply(c, "max_new_chips")),
+    Family("§10.4", "shared_supply_mw", "shared supply", "MW", "<=", ("k", "y", "s"), "supply[{k}].max_new_mw",
+           ("shared_supply",), shared.add_shared_supply, elastic=Elastic("MW", "needs {amount:,.1f} more MW"),
+           limit=True, where="{item.scope}", size=lambda c: _shared_supply(c, "max_new_mw")),
     Family("C6", "budget_year", "budget per year", "USD", "<=", ("y", "s"), "budget.per_year_usd",
            ("budget_per_year", "payments", "onboarding", "spend"), con.add_budget,
            elastic=Elastic("USD", "short by {usd}"), limit=True, scale=MONEY, subject="per year", place="{when}",
@@ -229,7 +243,8 @@ REGISTRY = Registry((
            place="whole horizon", size=lambda c: _budget(c, c.S, c.x)),
     Family("C7", "spend_commitment", "spend commitment", "USD", ">=", ("k", "s"),
            "spend_commitments[{k}].amount_usd", ("spend", "payments"), con.add_spend_commitments, limit=True,
-           scale=MONEY, where="{provider}", subject="spend_commitments[{k}] {provider}", place="{provider} {years}",
+           scale=MONEY, where="{provider}", subject="spend_commitments[{k}] {provider} {chips}",
+           place="{provider} {years}",
            size=lambda c: (c.K * c.S, c.x * c.K)),
     Family("C8", "capacity_commitment", "capacity commitment", "MW", ">=", ("k", "t", "s"),
            "capacity_commitments[{k}].min_mw", ("capacity", "offer_mw"), con.add_capacity_commitments,

@@ -16,6 +16,8 @@ def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
     """Minimise ``Σ_s prob_s·[Σ_{o,τ} π(o,τ)·H·(Σ_{t=τ}^{τ+L_o−1} df(t))·x[o,τ,s] + Σ_k df(t_k)·short[k,s]]
     + Σ_p onboarding_p·z[p]`` ($M).
 
+    The contracts' coefficients are ``prep.npv_cost``: under ``horizon.end_effects = "pro_rata"`` (§10.6)
+    ``df(t)`` counts only for ``t ≤ T − 1`` (:func:`optimizer.prepare.arrays.counted_discount`).
     A first-stage ``x`` is shared by all scenarios, so its weight is ``Σ_s prob_s = 1``.
     In the elastic model the objective is the weighted sum of the slacks (``ctx.slacks``) instead.
     """

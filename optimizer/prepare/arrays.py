@@ -1,7 +1,7 @@
 """Preprocessing: numpy arrays computed once from a validated instance, handed to the model.
 
 Periods, hours, discount factors, demand curves, price paths, the contract-to-active-period
-map, per-year payment coefficients, full-term NPV cost coefficients and big-M bounds
+map, per-year payment coefficients, NPV cost coefficients (full term or pro rata) and big-M bounds
 (spec §1–§6). Index order everywhere: scenario ``s``, workload ``w``, offer ``o``,
 provider ``p``, signing period ``τ`` / period ``t``, horizon year ``y``.
 """
@@ -15,6 +15,7 @@ import numpy as np
 
 from optimizer.input.schema import Demand, Instance
 from optimizer.input.values import YearMap
+from optimizer.prepare.supply import SupplyTerm, supply_terms
 
 HOURS_PER_YEAR = 8760.0
 
@@ -65,9 +66,10 @@ class Periods:
 
 @dataclass(frozen=True)
 class SpendTerm:
-    """A take-or-pay commitment (C7): offers of ``provider`` must pay ``amount_usd`` in ``years``."""
+    """A take-or-pay commitment (C7): ``offers`` (of ``provider``) must pay ``amount_usd`` (USD) in ``years``."""
 
     provider: int
+    offers: np.ndarray  # bool (O,): offers whose payments count: the provider's, of its chips (spec §10.1)
     years: np.ndarray  # bool (N,): horizon years inside the window
     amount_usd: float
     last_year: int  # horizon year index in which a shortfall is paid
@@ -76,12 +78,12 @@ class SpendTerm:
 
 @dataclass(frozen=True)
 class CapacityTerm:
-    """A capacity commitment (C8): at least ``min_mw`` MW of ``offers`` in ``periods``."""
+    """A capacity commitment (C8): at least ``min_mw[t]`` MW of ``offers`` in every period ``t`` of ``periods``."""
 
     provider: int
     offers: np.ndarray  # bool (O,)
     periods: np.ndarray  # bool (T,)
-    min_mw: float
+    min_mw: np.ndarray  # (T,) MW: min_mw(Y0 + year(t)), a ramp when a year map (spec §10.2)
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,13 @@ class Prepared:
     signable: np.ndarray  # bool (O, T)
     active: np.ndarray  # bool (O, T): a[o, t] can be non-zero
     price: np.ndarray  # (O, T) π(o, τ), USD per chip-hour
-    npv_cost: np.ndarray  # (O, T) USD per chip signed at τ, discounted over the full term
+    npv_cost: np.ndarray  # (O, T) USD per chip signed at τ: its discounted payments the objective counts
+    npv_df: np.ndarray  # (T + max L_o,) df(t) where a payment in t counts in the objective, else 0 (§10.6)
     payments: np.ndarray  # (O, T, N) nominal USD per chip signed at τ, paid in horizon year y
     offer_mw: np.ndarray  # (O,) MW per chip
     max_chips: np.ndarray  # (O, T) a valid upper bound on x[o, τ] (chips)
     supply_cap: np.ndarray  # (O, N) chips signable per year, inf = no cap
+    shared_supply: tuple[SupplyTerm, ...]  # §10.4: per supply entry, weights (O,) and caps (N,) in chips or MW
     block: np.ndarray  # int (O,) block size, 0 = none
     min_chips: np.ndarray  # (O,)
     demand: np.ndarray  # (S, W, T) in each workload's metric units
@@ -156,7 +160,8 @@ def prepare(inst: Instance) -> Prepared:
     active = active_periods(signable, term)
     price = price_paths(inst, periods)
     df_long = periods.discount(inst.discount_rate, T + int(term.max()))
-    npv_cost = npv_costs(price, term, df_long, periods.hours)
+    npv_df = counted_discount(df_long, T, h.end_effects)
+    npv_cost = npv_costs(price, term, npv_df, periods.hours)
     payments = payment_coefficients(price, term, periods)
 
     power_mw = np.array([periods.year_values(p.power_mw) for p in inst.providers])
@@ -180,8 +185,9 @@ def prepare(inst: Instance) -> Prepared:
         offer_ids=tuple(o.id for o in inst.offers), workload_ids=tuple(w.id for w in inst.workloads),
         scenario_ids=scenario_ids, probability=probability, first_stage=first_stage,
         df=df_long[:T], offer_provider=offer_provider, offer_chip=offer_chip, term=term,
-        signable=signable, active=active, price=price, npv_cost=npv_cost, payments=payments,
+        signable=signable, active=active, price=price, npv_cost=npv_cost, npv_df=npv_df, payments=payments,
         offer_mw=offer_mw, max_chips=max_chips, supply_cap=supply_cap,
+        shared_supply=supply_terms(inst, periods.calendar_years),
         block=np.array([o.block_chips or 0 for o in inst.offers], dtype=int),
         min_chips=np.array([o.min_chips for o in inst.offers]),
         demand=demand, effectiveness=effectiveness(inst),
@@ -226,10 +232,22 @@ def price_paths(inst: Instance, periods: Periods) -> np.ndarray:
     return base[:, None] * (1.0 + growth[:, None]) ** periods.year_index[None, :]
 
 
-def npv_costs(price: np.ndarray, term: np.ndarray, df_long: np.ndarray, hours: float) -> np.ndarray:
-    """USD per chip signed at ``τ``: ``π(o, τ)·H·Σ_{t=τ}^{τ+L_o−1} df(t)`` (payments past the horizon too)."""
+def counted_discount(df_long: np.ndarray, periods: int, end_effects: str) -> np.ndarray:
+    """The discount factor of each period as the objective counts a payment in it (unitless, PV of 1 USD).
+
+    ``"full"`` (v1): ``df(t)`` for every ``t``, past the horizon too; ``"pro_rata"`` (spec §10.6):
+    ``df(t)`` for ``t ≤ T − 1`` and 0 after, so capacity that outlives the horizon is worth what
+    it costs. Any contract paying ``P`` USD per period in periods ``t0 … t1 − 1`` adds
+    ``P·npv_df[t0:t1].sum()`` to the objective (new contracts in :func:`npv_costs`).
+    """
+    return df_long if end_effects == "full" else np.where(np.arange(len(df_long)) < periods, df_long, 0.0)
+
+
+def npv_costs(price: np.ndarray, term: np.ndarray, npv_df: np.ndarray, hours: float) -> np.ndarray:
+    """USD per chip signed at ``τ``: ``π(o, τ)·H·Σ_{t=τ}^{τ+L_o−1} npv_df(t)``, the discounted payments of
+    its term that the objective counts (all of them under ``"full"``, see :func:`counted_discount`)."""
     T = price.shape[1]
-    cum = np.concatenate([[0.0], np.cumsum(df_long)])
+    cum = np.concatenate([[0.0], np.cumsum(npv_df)])
     tau = np.arange(T)
     df_sum = cum[tau[None, :] + term[:, None]] - cum[tau][None, :]
     return price * hours * df_sum
@@ -321,19 +339,23 @@ def effectiveness(inst: Instance) -> np.ndarray:
 
 
 def spend_terms(inst: Instance, periods: Periods, provider_index: dict[str, int]) -> tuple[SpendTerm, ...]:
-    """C7 windows clipped to the horizon, with the year and period where a shortfall is paid."""
+    """C7 windows clipped to the horizon, with the year and period where a shortfall is paid, and the
+    offers whose payments count (the provider's; with ``chips``, only those chips', spec §10.1)."""
     cal = periods.calendar_years
+    chip_index = {c.id: i for i, c in enumerate(inst.chips)}
     out = []
     for c in inst.spend_commitments:
         y1, y2 = c.years
         last = min(y2, periods.start_year + periods.years - 1) - periods.start_year
-        out.append(SpendTerm(provider_index[c.provider], (cal >= y1) & (cal <= y2), c.amount_usd,
+        chips_ok = chip_matches(inst, c.chips)
+        offers = np.array([o.provider == c.provider and chips_ok[chip_index[o.chip]] for o in inst.offers])
+        out.append(SpendTerm(provider_index[c.provider], offers, (cal >= y1) & (cal <= y2), c.amount_usd,
                              last, (last + 1) * periods.per_year - 1))
     return tuple(out)
 
 
 def capacity_terms(inst: Instance, periods: Periods, provider_index: dict[str, int]) -> tuple[CapacityTerm, ...]:
-    """C8: which offers count (provider and chips) and in which periods."""
+    """C8: which offers count (provider and chips), in which periods, and the MW each period (a ramp, §10.2)."""
     cal = periods.start_year + periods.year_index
     chip_index = {c.id: i for i, c in enumerate(inst.chips)}
     out = []
@@ -341,7 +363,7 @@ def capacity_terms(inst: Instance, periods: Periods, provider_index: dict[str, i
         chips_ok = chip_matches(inst, c.chips)
         offers = np.array([o.provider == c.provider and chips_ok[chip_index[o.chip]] for o in inst.offers])
         out.append(CapacityTerm(provider_index[c.provider], offers, (cal >= c.years[0]) & (cal <= c.years[1]),
-                                c.min_mw))
+                                periods.year_values(c.min_mw)[periods.year_index]))
     return tuple(out)
 
 

@@ -11,7 +11,7 @@ from optimizer.report import charts
 from optimizer.report.document import Document
 from optimizer.report.plan import MOST_ROWS
 from optimizer.report.plan_text import status_text
-from optimizer.results.figures import weighted
+from optimizer.results.figures import npv_basis, weighted
 from optimizer.results.solution import Solution
 from optimizer.units import key_figure, number, per_unit, signed_usd, usd
 
@@ -44,7 +44,8 @@ def _plans(doc: Document, c: Comparison) -> None:
     for name, sol in zip(c.names, c.solutions, strict=True):
         diff = c.npv_difference(name) if name != c.baseline else None
         rows.append({"plan": name, "instance": sol.instance, "status": status_text(sol),
-                     "NPV": usd(sol.objective_usd), "Δ NPV": "" if name == c.baseline else signed_usd(diff),
+                     "NPV": usd(sol.objective_usd) + npv_basis(sol),
+                     "Δ NPV": "" if name == c.baseline else signed_usd(diff),
                      "providers used": ", ".join(sol.providers_used)})
     doc.table(pd.DataFrame(rows), numeric=["NPV", "Δ NPV"])
     for name, sol in zip(c.names, c.solutions, strict=True):

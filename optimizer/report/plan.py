@@ -314,8 +314,7 @@ def _commitments(doc: Document, k: Kpis) -> None:
     rows: list[dict] = []
     panels: dict[str, tuple[list[str], list[float], list[float]]] = {}
     for r in c.itertuples():
-        name = (f"spend_commitments[{r.index}] {r.provider}" if r.kind == "spend"
-                else f"capacity_commitments[{r.index}] {r.provider} {r.chips}")
+        name = f"{r.kind}_commitments[{r.index}] {r.provider} {r.chips}".strip()  # a spend's chips: §10.1
         fmt = usd if r.unit == "USD" else (lambda v: f"{number(v, 0)} MW")
         rows.append({"commitment": name, "window": f"{r.first_year}–{r.last_year}", "scenario": r.scenario or "",
                      "committed": fmt(r.committed),
@@ -329,8 +328,9 @@ def _commitments(doc: Document, k: Kpis) -> None:
     doc.chart("commitments", charts.paired_bars("commitments", "Commitments: committed and achieved", panels,
                                                 ("committed", "achieved"),
                                                 {"committed": "#8c959f", "achieved": charts.PALETTE[0]}),
-              "Spend commitments: contract payments to the provider in the window. Capacity commitments: the "
-              "lowest MW of the named chips held in any period of the window.")
+              "Spend commitments: contract payments to the provider (for the named chips, if any) in the window. "
+              "Capacity commitments: the MW of the named chips held in the window's tightest period, against "
+              "that period's minimum.")
     table = pd.DataFrame(rows)
     doc.table(table if scenarios else table.drop(columns=["scenario"]), numeric=["committed", "achieved", "shortfall"])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimizer.results.figures import npv_basis
 from optimizer.results.solution import Solution
 from optimizer.units import plural, usd
 
@@ -26,7 +27,7 @@ def facts(sol: Solution) -> list[str]:
     """The headline bullets: NPV, horizon, scenarios, providers used, how the duals were obtained."""
     out = []
     if sol.objective_usd is not None:
-        out.append(f"**Net present cost: {usd(sol.objective_usd)}** ({sol.objective_usd:,.0f} USD"
+        out.append(f"**Net present cost{npv_basis(sol)}: {usd(sol.objective_usd)}** ({sol.objective_usd:,.0f} USD"
                    + (", expected over scenarios)" if len(sol.scenarios) > 1 else ")"))
     inst = sol.inputs
     if inst is not None:

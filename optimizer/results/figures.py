@@ -37,6 +37,13 @@ def expected_total(df: pd.DataFrame, value: str, sol: Solution) -> float:
     return 0.0 if df.empty else float((df[value] * probability_weights(df, sol)).sum())
 
 
+def npv_basis(sol: Solution) -> str:
+    """``" (pro rata)"`` when the plan's NPV counts only payments inside the horizon
+    (``horizon.end_effects``, spec §10.6), else ``""``: the phrase shown beside the NPV."""
+    inst = sol.inputs
+    return " (pro rata)" if inst is not None and inst.horizon.end_effects == "pro_rata" else ""
+
+
 def peak_power_mw(power: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
     """Peak power held (MW), the one definition every output uses (docs/kpis.md).
 

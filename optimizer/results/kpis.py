@@ -9,7 +9,8 @@ ratio in an expected row is a ratio of expectations, not the expectation of a ra
 Definitions:
 
 - **NPV** (``npv``): the objective split into parts. ``contracts``: each contract's discounted
-  full-term cost (``contracts.npv_usd``), attributed to its provider, chip and *signing* year;
+  full-term cost (``contracts.npv_usd``; with ``horizon.end_effects = "pro_rata"`` only its payments
+  inside the horizon, spec §10.6), attributed to its provider, chip and *signing* year;
   ``shortfall``: a take-or-pay shortfall discounted from the period it is paid in (spec §4 C7),
   attributed to the commitment's provider and that year; ``onboarding``: fees paid at t = 0.
 - **Spend** (``spend``): nominal payments per provider and horizon year (as ``payments``).
@@ -31,9 +32,11 @@ Definitions:
   per year, ``Σ_p (100·share_p)²``: 10,000 when one provider holds everything, 10,000/n for n
   equal providers. The headline also gives it over the whole horizon (shares of MW-periods).
 - **Commitments** (``commitments``): spend commitments (``kind == "spend"``): committed USD,
-  contract payments to the provider in the window's horizon years (``achieved``) and the
-  shortfall; capacity commitments (``kind == "capacity"``): ``min_mw`` against the lowest MW of
-  the named chips held at the provider in any period of the window (``achieved``), and the gap.
+  contract payments to the provider in the window's horizon years (``achieved``; only for the
+  commitment's chips when it names some, spec §10.1) and the shortfall; capacity commitments
+  (``kind == "capacity"``): in the window's tightest period (the most MW short of, or the least
+  above, ``min_mw`` that period: a ramp's step, spec §10.2), ``min_mw`` (``committed``) against the
+  MW of the named chips held at the provider (``achieved``), and the gap.
 """
 
 from __future__ import annotations
@@ -268,27 +271,37 @@ class _Context:
                 "shortfall", "scenario"]
         rows = []
         pay = sol.payments
-        for k, c in enumerate(inst.spend_commitments):
-            for s in sol.scenarios:
-                sel = pay[(pay.provider == c.provider) & pay.year.between(*c.years) & _is(pay.scenario, s)]
-                sf = sol.shortfalls
-                short = sf[(sf.commitment == k) & _is(sf.scenario, s)].usd.sum() if not sf.empty else 0.0
-                rows.append({"kind": "spend", "index": k, "provider": c.provider, "chips": "",
-                             "first_year": c.years[0], "last_year": c.years[1], "unit": "USD",
-                             "committed": c.amount_usd, "achieved": float(sel.contracts_usd.sum()),
-                             "shortfall": float(short), "scenario": s})
         families = {ch.id: ch.family_name for ch in inst.chips}
         cal = self.start + np.arange(self.T) // self.m
+        costs = self.period_costs()
+        for k, c in enumerate(inst.spend_commitments):
+            named = {o.id for o in inst.offers if o.provider == c.provider and c.chips
+                     and (o.chip in c.chips or families[o.chip] in c.chips)}  # only these count (§10.1)
+            scoped = costs[costs.offer.isin(named) & (cal[costs.period.to_numpy(dtype=int)] >= c.years[0])
+                           & (cal[costs.period.to_numpy(dtype=int)] <= c.years[1])]
+            for s in sol.scenarios:
+                sel = pay[(pay.provider == c.provider) & pay.year.between(*c.years) & _is(pay.scenario, s)]
+                achieved = float(scoped[_is(scoped.scenario, s)].usd.sum() if c.chips else sel.contracts_usd.sum())
+                sf = sol.shortfalls
+                short = sf[(sf.commitment == k) & _is(sf.scenario, s)].usd.sum() if not sf.empty else 0.0
+                rows.append({"kind": "spend", "index": k, "provider": c.provider, "chips": "/".join(c.chips or ()),
+                             "first_year": c.years[0], "last_year": c.years[1], "unit": "USD",
+                             "committed": c.amount_usd, "achieved": achieved,
+                             "shortfall": float(short), "scenario": s})
         for k, c in enumerate(inst.capacity_commitments):
             window = np.flatnonzero((cal >= c.years[0]) & (cal <= c.years[1]))
+            need = np.array([c.min_mw.at(int(y)) for y in cal[window]])  # MW each period (a ramp, §10.2)
             act = sol.active[(sol.active.provider == c.provider)
                              & sol.active.chip.map(lambda ch, c=c: ch in c.chips or families[ch] in c.chips)]
             for s in sol.scenarios:
                 mw = act[_is(act.scenario, s)].groupby("period").mw.sum().reindex(window, fill_value=0.0)
-                low = float(mw.min()) if len(window) else np.nan
+                gap = (need - mw.to_numpy())[::-1]  # the tightest period; the latest of equals (a ramp's top)
+                i = len(window) - 1 - int(np.argmax(gap)) if len(window) else None
+                least = float(need[i]) if i is not None else c.min_mw.at(c.years[0])
+                low = float(mw.iloc[i]) if i is not None else np.nan
                 rows.append({"kind": "capacity", "index": k, "provider": c.provider, "chips": "/".join(c.chips),
                              "first_year": c.years[0], "last_year": c.years[1], "unit": "MW",
-                             "committed": c.min_mw, "achieved": low, "shortfall": max(c.min_mw - low, 0.0),
+                             "committed": least, "achieved": low, "shortfall": max(least - low, 0.0),
                              "scenario": s})
         df = pd.DataFrame(rows, columns=cols)
         return self.expect(df, cols[:8], ["achieved", "shortfall"])

@@ -41,7 +41,8 @@ class Solution:
     Tables (pandas DataFrames; ``scenario`` is the case id, or None without scenarios):
 
     - ``contracts``: offer, provider, chip, period (signing τ), year, chips, scenario, term_periods,
-      price_per_chip_hour (USD, locked), npv_usd (discounted full-term cost of the row);
+      price_per_chip_hour (USD, locked), npv_usd (discounted full-term cost of the row; pro rata, only
+      its payments inside the horizon, under ``horizon.end_effects = "pro_rata"``);
     - ``active``: offer, provider, chip, period, year, chips, mw, scenario;
     - ``allocation``: workload, offer, provider, chip, period, year, chips, delivered (metric units), scenario;
     - ``payments``: provider, year, contracts_usd, onboarding_usd, shortfall_usd, total_usd, scenario

@@ -37,7 +37,7 @@ STRUCTURAL = frozenset({
     "offer_provider", "offer_chip", "term", "signable", "active", "block", "uses_provider_binary",
 })
 IGNORED = frozenset({"instance"})  # the validated input itself: every difference shows in the arrays
-DERIVED = frozenset({"price"})  # read only through other fields (npv_cost, payments): nothing to rebuild
+DERIVED = frozenset({"price", "npv_df"})  # read only through other fields (npv_cost, payments): nothing to rebuild
 VARIABLES = {"max_chips": BLOCK_BOUNDS}  # what the variables' bounds read
 
 

@@ -185,5 +185,6 @@ def unit_warnings(inst: Instance) -> list[InputWarning]:
     for i, k in enumerate(inst.spend_commitments):
         out += _money(f"spend_commitments[{i}].amount_usd", k.amount_usd)
     for i, k in enumerate(inst.capacity_commitments):
-        outside(f"capacity_commitments[{i}].min_mw", k.min_mw, 0, 1e6, "MW")
+        for path, mw in _year_map_items(f"capacity_commitments[{i}].min_mw", k.min_mw):
+            outside(path, mw, 0, 1e6, "MW")
     return out

@@ -12,7 +12,7 @@ import pandas as pd
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from optimizer.results.figures import peak_power_mw, weighted
+from optimizer.results.figures import npv_basis, peak_power_mw, weighted
 from optimizer.results.solution import Solution
 from optimizer.terminal.tables import titled_table
 from optimizer.units import UNIT_NOTES, per_unit, usd
@@ -110,7 +110,7 @@ def headline(sol: Solution) -> Text:
     text.append(f"{sol.instance}: ", style="bold")
     text.append(str(sol.status), style=style)
     if sol.objective_usd is not None:
-        text.append(f"   NPV {usd(sol.objective_usd)} ({sol.objective_usd:,.0f} USD)")
+        text.append(f"   NPV{npv_basis(sol)} {usd(sol.objective_usd)} ({sol.objective_usd:,.0f} USD)")
     if sol.mip_gap is not None:
         text.append(f"   MIP gap {sol.mip_gap:.2e}")
     if sol.providers_used:

@@ -16,6 +16,7 @@ from rich.text import Text
 from optimizer.analysis.hedging import Hedging
 from optimizer.analysis.scenarios import TwoStagePlan
 from optimizer.report.compare import Comparison
+from optimizer.results.figures import npv_basis
 from optimizer.terminal.tables import titled_table
 from optimizer.units import number, plural, signed_usd, usd
 
@@ -123,7 +124,7 @@ def compare_view(c: Comparison, most: int = 5) -> Iterator[RenderableType]:
         is_base = name == c.baseline
         diff = None if is_base else c.npv_difference(name)
         style = {"optimal": "green", "feasible": "yellow"}.get(str(sol.status), "red")
-        plans.add_row(Text(name), Text(status_text(sol), style=style), usd(sol.objective_usd),
+        plans.add_row(Text(name), Text(status_text(sol), style=style), usd(sol.objective_usd) + npv_basis(sol),
                       "baseline" if is_base else signed_usd(diff),
                       "" if is_base else _percent(diff, base.objective_usd),
                       number(c.key_figure("peak power held", name), 1))

@@ -2,7 +2,7 @@
 
 A second implementation of the model, written from the spec alone, so that tests can catch
 bugs in the solver. It reads an instance (the parsed instance JSON) and a plan (the parsed
-`solution.json`, spec §7), re-checks every constraint C1-C13, the integrality of §3
+`solution.json`, spec §7), re-checks every constraint C1-C13 (and v2's §10.4 shared supply), the integrality of §3
 (`block_chips` multiples, `min_chips`), the non-anticipativity of §5 and the format of the
 plan's rows, and recomputes the objective of §6.
 
@@ -103,6 +103,7 @@ class Horizon:
     years: int
     periods_per_year: int
     discount_rate: float
+    end_effects: str = "full"  # §10.6: "pro_rata" counts only payments in t <= T - 1 in the objective
 
     @property
     def periods(self) -> int:
@@ -125,6 +126,10 @@ class Horizon:
     def discount(self, t: int) -> float:
         """df(t) = (1 + r) ^ (-t / m), payment at the start of period t (any t >= 0)."""
         return (1.0 + self.discount_rate) ** (-t / self.periods_per_year)
+
+    def objective_discount(self, t: int) -> float:
+        """df(t) as the objective counts a payment in period t: 0 past the horizon under pro_rata (§10.6)."""
+        return 0.0 if self.end_effects == "pro_rata" and t >= self.periods else self.discount(t)
 
     def periods_of_year(self, y: int) -> range:
         """The periods of horizon year y."""
@@ -298,6 +303,7 @@ class SpendCommitment:
     first_year: int
     last_year: int
     amount_usd: float
+    chips: list | None = None  # §10.1: only payments for offers of these chip ids or families count
 
     def horizon_years(self, horizon: Horizon) -> list[int]:
         """Horizon year indices y with first <= Y0 + y <= last."""
@@ -315,13 +321,16 @@ class SpendCommitment:
 
 @dataclass(frozen=True)
 class CapacityCommitment:
-    """At least min_mw of the listed chips (ids or families) at provider in years first..last."""
+    """At least min_mw of the listed chips (ids or families) at provider in years first..last.
+
+    min_mw is a year map (§10.2): the minimum in period t is min_mw(Y0 + year(t)).
+    """
 
     provider: str
     chips: list
     first_year: int
     last_year: int
-    min_mw: float
+    min_mw: YearMap
 
 
 @dataclass(frozen=True)
@@ -352,6 +361,7 @@ def _horizon(instance: dict) -> Horizon:
         years=int(spec.get("years", 8)),
         periods_per_year=int(spec.get("periods_per_year", 1)),
         discount_rate=float(instance.get("discount_rate", 0.0)),
+        end_effects=str(spec.get("end_effects", "full")),
     )
 
 
@@ -444,12 +454,13 @@ def build_model(instance: dict) -> Model:
         budget=instance.get("budget", {}),
         global_power_mw=instance.get("global_power_mw"),
         spend_commitments=[
-            SpendCommitment(k["provider"], int(k["years"][0]), int(k["years"][1]), float(k["amount_usd"]))
+            SpendCommitment(k["provider"], int(k["years"][0]), int(k["years"][1]), float(k["amount_usd"]),
+                            k.get("chips"))
             for k in instance.get("spend_commitments", [])
         ],
         capacity_commitments=[
             CapacityCommitment(k["provider"], list(k["chips"]), int(k["years"][0]), int(k["years"][1]),
-                               float(k["min_mw"]))
+                               k["min_mw"])
             for k in instance.get("capacity_commitments", [])
         ],
         diversification=instance.get("diversification"),
@@ -590,17 +601,19 @@ def active_chips(model: Model, plan: ScenarioPlan) -> dict:
     return active
 
 
-def contract_payments(model: Model, plan: ScenarioPlan) -> dict:
+def contract_payments(model: Model, plan: ScenarioPlan, chips: list | None = None) -> dict:
     """Nominal contract payments per provider and horizon year, USD: provider -> [pay_p(y)].
 
     A contract pays pi(o, tau) * H * x in each period it runs; periods past the horizon are
-    not part of any pay(y).
+    not part of any pay(y). With `chips` (ids or families, §10.1) only offers of those chips count.
     """
     horizon = model.horizon
     pay = {provider: [0.0] * horizon.years for provider in model.providers}
-    for (offer_id, tau), chips in plan.contracts.items():
+    for (offer_id, tau), chips_signed in plan.contracts.items():
         offer = model.offers[offer_id]
-        per_period = offer.price_at(tau, horizon) * horizon.hours_per_period * chips
+        if chips is not None and not model.chips[offer.chip].matches(chips):
+            continue
+        per_period = offer.price_at(tau, horizon) * horizon.hours_per_period * chips_signed
         for t in offer.active_periods(tau):
             if t < horizon.periods:
                 pay[offer.provider][horizon.year_index(t)] += per_period
@@ -619,7 +632,8 @@ def yearly_payments(model: Model, plan: ScenarioPlan, used: set) -> list[float]:
 
 
 def objective_usd(model: Model, plan: Plan) -> float:
-    """§6: expected discounted contract payments and shortfalls, plus onboarding of used providers."""
+    """§6: expected discounted contract payments (only t <= T - 1 under pro_rata, §10.6) and shortfalls,
+    plus onboarding of used providers."""
     horizon = model.horizon
     expected = 0.0
     for case in model.cases:
@@ -627,7 +641,7 @@ def objective_usd(model: Model, plan: Plan) -> float:
         cost = 0.0
         for (offer_id, tau), chips in scenario_plan.contracts.items():
             offer = model.offers[offer_id]
-            discount = sum(horizon.discount(t) for t in offer.active_periods(tau))
+            discount = sum(horizon.objective_discount(t) for t in offer.active_periods(tau))
             cost += offer.price_at(tau, horizon) * horizon.hours_per_period * discount * chips
         for k, usd in scenario_plan.shortfalls.items():
             cost += horizon.discount(model.spend_commitments[k].payment_period(horizon)) * usd
@@ -776,6 +790,29 @@ def check_supply(ctx: Context) -> list[str]:
     return out
 
 
+def check_shared_supply(ctx: Context, supply: list) -> list[str]:
+    """§10.4: for every supply entry k and horizon year y, the chips (max_new_chips) or MW (max_new_mw, a chip's
+    power_kw / 1000 each) of the matching offers' contracts signed in y <= cap_k(Y0 + y)."""
+    horizon, model, out = ctx.model.horizon, ctx.model, []
+    for k, entry in enumerate(supply):
+        field_name = "max_new_chips" if "max_new_chips" in entry else "max_new_mw"
+        unit = "chips" if field_name == "max_new_chips" else "MW"
+        drawn = defaultdict(float)
+        for (offer_id, tau), chips in ctx.plan.contracts.items():
+            offer = model.offers[offer_id]
+            if entry.get("provider", offer.provider) != offer.provider or not model.chips[offer.chip].matches(
+                    entry["chips"]):
+                continue
+            weight = 1.0 if unit == "chips" else model.chips[offer.chip].power_mw
+            drawn[horizon.year_index(tau)] += weight * chips
+        for y, amount in sorted(drawn.items()):
+            cap = year_map_value(entry[field_name], horizon.start_year + y)
+            if ctx.chips_tol.exceeds(amount, cap):
+                out.append(f"§10.4 shared supply supply[{k}].{field_name} year {horizon.start_year + y}"
+                           f"{_where(ctx.scenario)}: {_num(amount)} {unit} signed > {_num(cap)} {unit}")
+    return out
+
+
 def check_budget(ctx: Context, used: set) -> list[str]:
     """C6: pay(y) <= per_year_usd(Y0 + y) for every horizon year; sum_y pay(y) <= total_usd (USD)."""
     model, out = ctx.model, []
@@ -797,12 +834,13 @@ def check_budget(ctx: Context, used: set) -> list[str]:
 def check_spend_commitments(ctx: Context, check_excess: bool) -> list[str]:
     """C7: contract payments to p in the window's horizon years + short[k] >= amount (USD).
 
+    Only payments for offers of the commitment's chips count when it names some (§10.1).
     With `check_excess` (an optimal plan) a shortfall must also not exceed what is needed:
     it is pure cost, so an optimum never pays more than max(0, amount - spent).
     """
     model, out = ctx.model, []
-    pay = contract_payments(model, ctx.plan)
     for k, commitment in enumerate(model.spend_commitments):
+        pay = contract_payments(model, ctx.plan, commitment.chips)
         spent = sum(pay[commitment.provider][y] for y in commitment.horizon_years(model.horizon))
         short = ctx.plan.shortfalls.get(k, 0.0)
         where = f"C7 spend commitment {k} ({commitment.provider}){_where(ctx.scenario)}"
@@ -816,7 +854,7 @@ def check_spend_commitments(ctx: Context, check_excess: bool) -> list[str]:
 
 
 def check_capacity_commitments(ctx: Context) -> list[str]:
-    """C8: MW of the listed chips at p >= min_mw in every period of the window (in the horizon)."""
+    """C8: MW of the listed chips at p >= min_mw(Y0 + year(t)) in every period t of the window (in the horizon)."""
     model, out = ctx.model, []
     for k, commitment in enumerate(model.capacity_commitments):
         offers = [o for o in model.offers.values()
@@ -825,10 +863,11 @@ def check_capacity_commitments(ctx: Context) -> list[str]:
             if not commitment.first_year <= model.horizon.calendar_year(t) <= commitment.last_year:
                 continue
             held = sum(model.chips[o.chip].power_mw * ctx.active[o.id][t] for o in offers)
-            if ctx.chips_tol.falls_short(held, commitment.min_mw):
+            least = year_map_value(commitment.min_mw, model.horizon.calendar_year(t))
+            if ctx.chips_tol.falls_short(held, least):
                 out.append(f"C8 capacity commitment {k} ({commitment.provider} {commitment.chips})"
                            f" period {t}{_where(ctx.scenario)}:"
-                           f" {_num(held)} MW < {_num(commitment.min_mw)} MW")
+                           f" {_num(held)} MW < {_num(least)} MW")
     return out
 
 
@@ -979,6 +1018,7 @@ def check_solution(
         scenario_plan = plan.scenarios[case.id]
         ctx = Context(model, case.id, scenario_plan, active_chips(model, scenario_plan), chips_tol, money_tol)
         violations += _check_scenario(ctx, plan.providers_used, check_excess=status == "optimal")
+        violations += check_shared_supply(ctx, instance.get("supply", []))
     violations += check_nonanticipativity(model, plan, chips_tol)
     violations += check_providers_used(model, plan, atol_chips)
     objective = objective_usd(model, plan)

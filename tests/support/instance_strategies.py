@@ -175,13 +175,15 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 3)) == 0:
         inst["spend_commitments"] = [
             {"provider": draw(st.sampled_from(provider_ids)), "years": _window(draw, y0, n),
-             "amount_usd": draw(st.sampled_from((0.0, round(draw(st.floats(MONEY_FLOOR_USD, yearly_cost)), 0))))}
+             "amount_usd": draw(st.sampled_from((0.0, round(draw(st.floats(MONEY_FLOOR_USD, yearly_cost)), 0)))),
+             **({"chips": draw(st.lists(st.sampled_from(chip_names), min_size=1, max_size=2, unique=True))}
+                if draw(st.booleans()) else {})}  # §10.1
             for _ in range(draw(st.integers(1, 2)))]
     if draw(st.integers(0, 4)) == 0:
         inst["capacity_commitments"] = [
             {"provider": draw(st.sampled_from(offered)),
              "chips": draw(st.lists(st.sampled_from(chip_names), min_size=1, max_size=2, unique=True)),
-             "years": _window(draw, y0, n), "min_mw": round(draw(st.floats(0.0, need_mw / 3)), 3)}
+             "years": _window(draw, y0, n), "min_mw": draw(year_maps(y0, n, 0.0, need_mw / 3))}  # a ramp: §10.2
             for _ in range(draw(st.integers(1, 2)))]
     if draw(st.integers(0, 4)) == 0 and (len(offered) > 1 or draw(st.integers(0, 3)) == 0):
         inst["diversification"] = {"max_share": round(draw(st.floats(1 / len(offered), 1.0)), 3),
@@ -279,7 +281,7 @@ def mutations(draw: st.DrawFn, inst: dict[str, Any]) -> tuple[dict[str, Any], Mu
     items = [(p, v) for p, v in locations if p and isinstance(p[-1], int)]
     refs = [(p, v) for p, v in locations if p and isinstance(v, str) and
             (p[-1] in REFERENCE_KEYS or (len(p) >= 2 and p[-2] in ("providers", "chips") and isinstance(p[-1], int)
-                                         and p[0] in ("workloads", "capacity_commitments")))]
+                                         and p[0] in ("workloads", "capacity_commitments", "spend_commitments")))]
     pool = {"delete_key": keyed, "rename_key": keyed, "change_type": [(p, v) for p, v in locations if p],
             "negate": numbers, "nan": numbers, "extreme": numbers, "drop_item": items, "wrong_reference": refs}[kind]
     if not pool:
