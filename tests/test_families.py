@@ -50,6 +50,8 @@ def every_feature() -> dict:
                 {"chips": ["gb200"], "max_new_mw": {"2026": 50, "2027": 80}}],
         scenarios={"first_stage_years": 1, "cases": [{"id": "lo", "probability": 0.5},
                                                      {"id": "hi", "probability": 0.5}]})
+    data["risk"] = {"cvar_alpha": 0.5, "weight": 0.3}  # §10.7: risk_excess rows
+    data["workloads"][0]["max_providers"] = 1  # §10.5: placement rows
     return data
 
 

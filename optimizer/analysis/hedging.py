@@ -91,6 +91,8 @@ class Hedging:
     eev_usd: float | None
     scenarios: pd.DataFrame
     message: str = ""
+    stochastic_cvar_usd: float | None = None  # §10.7, with ``risk``: CVaR of the two-stage plan's costs
+    mean_plan_cvar_usd: float | None = None  # §10.7, with ``risk``: CVaR of the costs with EV's first stage
 
     @property
     def evpi_usd(self) -> float:
@@ -108,6 +110,8 @@ class Hedging:
         return {"stochastic_usd": self.stochastic_usd, "wait_and_see_usd": self.wait_and_see_usd,
                 "evpi_usd": self.evpi_usd, "mean_value_usd": self.mean_value_usd, "eev_usd": self.eev_usd,
                 "vss_usd": vss if math.isfinite(vss) else None, "message": self.message,
+                **({"stochastic_cvar_usd": self.stochastic_cvar_usd, "mean_plan_cvar_usd": self.mean_plan_cvar_usd}
+                   if self.stochastic_cvar_usd is not None else {}),
                 "scenarios": self.scenarios.astype(object).where(self.scenarios.notna(), None).to_dict("records")}
 
 
@@ -150,7 +154,8 @@ def value_of_hedging(source: Source | Solution, options: SolveOptions | None = N
     message = "" if eev.has_plan else "the mean-value first stage cannot be completed in every scenario"
     table["mean_plan_usd"] = scenario_outcomes(eev, prep).npv_usd.to_numpy() if eev.has_plan else np.nan
     return Hedging(rp.objective_usd, float(prep.probability @ table.alone_usd), ev.objective_usd,
-                   eev.objective_usd if eev.has_plan else None, table, message)
+                   eev.objective_usd if eev.has_plan else None, table, message,
+                   rp.cvar_usd, eev.cvar_usd if eev.has_plan else None)
 
 
 def hedging_files(h: Hedging | None, plan: TwoStagePlan) -> dict[str, str]:

@@ -95,8 +95,8 @@ def iis(prep: Prepared, options: SolveOptions | None = None) -> Iis:
     S = highspy.HighsModelStatus
     if status == S.kOptimal:
         what = "its LP relaxation is feasible" if relaxed else "the model is feasible"
-        why = ("; integrality alone (whole blocks, minimum contracts, providers used) makes it infeasible, "
-               "see the elastic diagnosis") if relaxed else ""
+        why = ("; integrality alone (whole blocks, minimum contracts, providers used, placement) makes it "
+               "infeasible, see the elastic diagnosis") if relaxed else ""
         return Iis(False, relaxed=relaxed, message=f"no IIS: {what}{why}")
     if status not in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return Iis(False, relaxed=relaxed, message=f"no IIS: HiGHS stopped with {h.modelStatusToString(status)}")

@@ -78,6 +78,7 @@ def consistency_problems(inst: Instance) -> list[Problem]:
         year_map(f"capacity_commitments[{i}].min_mw", c.min_mw)
     for i, c in enumerate(inst.supply):
         _check_supply(f"supply[{i}]", c, provider_ids, chip_names, ref, year_map, add)
+    _check_existing(inst, ref, add)
     if inst.diversification is not None and inst.diversification.metric != "mw":
         ref("diversification.metric", inst.diversification.metric, metrics | {"mw"}, "metric")
     pu = inst.providers_used
@@ -108,6 +109,33 @@ def _check_supply(at, c, provider_ids, chip_names, ref, year_map, add) -> None:
         add(at, "give exactly one of 'max_new_chips' or 'max_new_mw'" + (", not both" if given else ""))
     for name in given:
         year_map(f"{at}.{name}", getattr(c, name))
+
+
+def start_month(start: str) -> tuple[int, int] | None:
+    """``'YYYY-MM'`` as (year, month 1–12), or None when it is not one (spec §10.3)."""
+    if len(start) != 7 or start[4] != "-" or not (start[:4] + start[5:]).isdigit():
+        return None
+    year, month = int(start[:4]), int(start[5:])
+    return (year, month) if 1 <= month <= 12 else None
+
+
+def _check_existing(inst: Instance, ref, add) -> None:
+    """Existing contracts (spec §10.3): a known offer, a start 'YYYY-MM', not expired, not after the horizon."""
+    y0, n = inst.horizon.start_year, inst.horizon.years
+    terms = {o.id: o.term_months for o in inst.offers}
+    for i, e in enumerate(inst.existing_contracts):
+        at = f"existing_contracts[{i}]"
+        ref(f"{at}.offer", e.offer, terms, "offer")
+        ym = start_month(e.start)
+        if ym is None:
+            add(f"{at}.start", f"{e.start!r} is not a month 'YYYY-MM' (month 01–12)")
+            continue
+        mu = (ym[0] - y0) * 12 + ym[1] - 1
+        if mu >= 12 * n:
+            add(f"{at}.start", f"{e.start} is after the horizon ({y0}-01 to {y0 + n - 1}-12)")
+        elif e.offer in terms and terms[e.offer] + mu <= 0:
+            add(f"{at}.start", f"the contract expired before the horizon starts ({y0}-01): "
+                               f"{terms[e.offer]} months from {e.start}")
 
 
 def _check_workload(at, w, inst, provider_ids, chip_ids, chip_names, metrics, ref, add) -> None:

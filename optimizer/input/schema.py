@@ -19,6 +19,7 @@ from pydantic import (
 
 from optimizer.input.values import (
     AtLeastOne,
+    BelowOne,
     Count,
     Fraction,
     Id,
@@ -27,6 +28,7 @@ from optimizer.input.values import (
     Positive,
     PositiveInt,
     Rate,
+    UnitInterval,
     YearMapField,
 )
 
@@ -148,6 +150,8 @@ class Workload(Spec):
     providers: list[Id] | None = Field(None, description="Provider ids the workload may run at (default: all).")
     chips: list[Id] | None = Field(None, description="Chip ids or families the workload may run on "
                                                      "(default: all with its metric).")
+    max_providers: PositiveInt | None = Field(None, description="Most providers that may serve the workload, over "
+                                                                "the whole horizon and every scenario (spec §10.5).")
 
 
 class Budget(Spec):
@@ -214,6 +218,18 @@ class SupplyLimit(Spec):
         return f"{self.provider or 'all providers'} {'/'.join(self.chips)}"
 
 
+class ExistingContract(Spec):
+    """A contract already signed (spec §10.3): capacity and payments outside the model's choice."""
+
+    offer: Id = Field(description="An offer id: the provider, chip and term of the contract.")
+    chips: Positive = Field(description="Chips held under the contract (> 0).")
+    start: str = Field(description="Month the contract started, 'YYYY-MM' (may be before the horizon start; "
+                                   "it then runs for what is left of its term).")
+    price_per_chip_hour: Positive | None = Field(
+        None, description="Price in USD per chip-hour (default: the offer's price_per_chip_hour; never changed by "
+                          "price_change_per_year).")
+
+
 class Diversification(Spec):
     """No provider may hold more than a share of the total, in every period."""
 
@@ -246,6 +262,15 @@ class Scenarios(Spec):
     cases: Annotated[list[Case], Field(min_length=1)] = Field(description="The demand cases.")
 
 
+class Risk(Spec):
+    """Risk aversion (spec §10.7): blend the expected cost with the CVaR of the scenarios' costs."""
+
+    cvar_alpha: BelowOne = Field(description="CVaR level α in [0, 1): CVaR is the expected cost of the worst "
+                                             "1 − α of probability.")
+    weight: UnitInterval = Field(description="Weight λ in [0, 1] of the CVaR: the objective is "
+                                             "(1 − λ)·expected cost + λ·CVaR.")
+
+
 class Instance(Spec):
     """A whole procurement situation (spec §2), validated and frozen."""
 
@@ -267,9 +292,14 @@ class Instance(Spec):
                                                            description="Minimum capacity commitments.")
     supply: list[SupplyLimit] = Field(default_factory=list, description="Shared supply caps on new chips or MW "
                                                                         "per calendar year (spec §10.4).")
+    existing_contracts: list[ExistingContract] = Field(
+        default_factory=list, description="Contracts already signed: their chips and payments are fixed "
+                                          "(spec §10.3).")
     diversification: Diversification | None = Field(None, description="Cap on any one provider's share.")
     providers_used: ProvidersUsed | None = Field(None, description="Bounds on the number of providers used.")
     scenarios: Scenarios | None = Field(None, description="Demand scenarios (a two-stage stochastic plan).")
+    risk: Risk | None = Field(None, description="Risk aversion: weight of the CVaR of the scenarios' costs "
+                                                "(spec §10.7).")
 
 
 # --- JSON Schema (``procure schema``) ----------------------------------------------------------

@@ -68,6 +68,15 @@ def _max(bound: float) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _below(bound: float) -> AfterValidator:
+    def check(value: float) -> float:
+        if value >= bound:
+            raise ValueError(f"must be < {bound:g}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
 def _number_schema(**bounds: float) -> WithJsonSchema:
     return WithJsonSchema({"type": "number", **bounds})
 
@@ -87,6 +96,12 @@ Fraction = Annotated[float, PlainValidator(_number), _min(0, strict=True), _max(
                      _number_schema(exclusiveMinimum=0, maximum=1)]
 Rate = Annotated[float, PlainValidator(_number), _min(-1, strict=True), _number_schema(exclusiveMinimum=-1)]
 """A yearly rate of change as a fraction (0.3 = +30 %), above -1."""
+UnitInterval = Annotated[float, PlainValidator(_number), _min(0, strict=False), _max(1),
+                         _number_schema(minimum=0, maximum=1)]
+"""A number in [0, 1] (e.g. a weight)."""
+BelowOne = Annotated[float, PlainValidator(_number), _min(0, strict=False), _below(1),
+                     _number_schema(minimum=0, exclusiveMaximum=1)]
+"""A number in [0, 1) (e.g. a CVaR level)."""
 AtLeastOne = Annotated[float, PlainValidator(_number), _min(1, strict=False), _number_schema(minimum=1)]
 """A multiplier of at least 1 (e.g. a peak factor)."""
 Id = Annotated[str, Field(min_length=1)]

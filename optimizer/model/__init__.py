@@ -90,7 +90,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, arrays: bool | None = 
     m = pyo.ConcreteModel(name=prep.instance.name)
     lay = layout(prep)
     add_variables(m, prep, lay)
-    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) > 0, registry=registry)
+    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) + len(m.y) > 0, registry=registry)
     positions = Positions.of(m, prep) if arrays else None
     built.seconds["variables"] = -clock + (clock := time.perf_counter())
     for add in (*registry.builders, add_objective):

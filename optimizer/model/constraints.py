@@ -24,10 +24,12 @@ def add_active_chips(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Con
     """Active chips ``a[o, t] = Σ {x[o, τ] : τ ∈ Σ_o, τ ≤ t ≤ τ + L_o − 1}`` (chips), as a recursion.
 
     ``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]``, each term present only where it exists;
-    at most four non-zeros a row, whatever the term length.
+    at most four non-zeros a row, whatever the term length. Existing contracts (spec §10.3) are
+    constants: the row's right-hand side is ``−(E[o, t] − E[o, t−1])``, ``E = prep.existing.chips``.
     """
     term = prep.term.tolist()
     signable = prep.signable
+    step = prep.existing.steps.tolist()
 
     def rule(_, o, t, s):
         expr = -m.a[o, t, s]
@@ -37,7 +39,7 @@ def add_active_chips(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Con
             expr += x_at(m, prep, o, t, s)
         if t - term[o] >= 0 and signable[o, t - term[o]]:
             expr -= x_at(m, prep, o, t - term[o], s)
-        return expr == 0
+        return expr == -step[o][t]
 
     m.active_chips = pyo.Constraint(m.A, rule=rule)
     return ctx.part()
@@ -140,13 +142,15 @@ def payments_expr(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, years: np.n
 
     ``Σ_{o,τ} π(o,τ)·H·|{t : year(t) ∈ years, τ ≤ t ≤ τ+L_o−1}| · x[o, τ] / MONEY``,
     restricted to offers of ``provider`` when given, or to the offers of the mask ``offers`` (O,).
+    Existing contracts' payments in those years (spec §10.3) are a constant term.
     """
     coef = prep.payments[:, :, years].sum(axis=2) / MONEY
     if offers is not None:
         chosen = np.flatnonzero(offers).tolist()
     else:
         chosen = lay.offers_by_provider[provider] if provider is not None else range(len(prep.offer_ids))
-    terms = []
+    fixed = float(prep.existing.payments[list(chosen)][:, years].sum()) / MONEY
+    terms = [fixed] if fixed > 0 else []
     for o in chosen:
         row = coef[o].tolist()
         terms += [row[tau] * x_at(m, prep, o, tau, s) for tau, n in lay.x_by_offer[o]
@@ -274,6 +278,8 @@ def add_provider_used(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Co
     copies = prep.n_scenarios  # the spec sums x[o, τ, s] over s: a shared first-stage x counts S times
 
     def used(_, p):
+        if prep.existing.providers[p]:  # holds an existing contract: used, z[p] fixed to 1 (spec §10.3)
+            return pyo.Constraint.Skip
         chips = [(copies if prep.first_stage[tau] else 1) * m.x[o, tau, n]
                  for o in lay.offers_by_provider[p] for tau, n in lay.x_by_offer[o]]
         if not chips:

@@ -29,7 +29,7 @@ import pyomo.environ as pyo
 
 from optimizer.input.schema import Instance
 from optimizer.model import constraints as con
-from optimizer.model import matrix
+from optimizer.model import matrix, placement, risk
 from optimizer.model import shared_supply as shared
 from optimizer.model.parts import Context, Part
 from optimizer.model.variables import MONEY, Layout
@@ -198,6 +198,11 @@ def _shared_supply(c: Counts, cap_field: str) -> tuple[int, int]:
     return c.N * c.S * entries, c.x * entries
 
 
+def _placed(c: Counts) -> bool:
+    """Some workload sets ``max_providers`` (§10.5; the rows exist only where it can bind)."""
+    return any(w.max_providers is not None for w in c.inst.workloads)
+
+
 def _budget(c: Counts, rows: int, nonzeros: int) -> tuple[int, int]:
     return (rows, nonzeros) if c.inst.budget is not None else (0, 0)
 
@@ -278,6 +283,17 @@ REGISTRY = Registry((
            ("providers_max",), con.add_providers_used, elastic=Elastic("providers", _USED), limit=True,
            alias="providers_max", title="C13 providers used", subject="providers", place="",
            size=lambda c: (1, c.z) if c.inst.providers_used and c.inst.providers_used.max is not None else (0, 0)),
+    Family("§10.5", "placement_link", "placement", "chips", "<=", ("w", "o", "t", "s"), "workloads[{w}].max_providers",
+           placement.READS, placement.add_placement, title="§10.5 placement (a workload runs only where placed)",
+           size=lambda c: (c.u, 2 * c.u) if _placed(c) else (0, 0)),
+    Family("§10.5", "placement_count", "placement", "providers", "<=", ("w",), "workloads[{w}].max_providers",
+           placement.READS, placement.add_placement,
+           elastic=Elastic("providers", "needs {amount:,.0f} more provider{plural}"), limit=True,
+           title="§10.5 placement (providers serving a workload)", place="{subject}", price_unit="USD per provider",
+           size=lambda c: (c.W, c.P * c.W) if _placed(c) else (0, 0)),
+    Family("§10.7", "risk_excess", "CVaR excess", "USD", ">=", ("s",), "risk", risk.READS, risk.add_risk_excess,
+           scale=MONEY, title="§10.7 CVaR excess (a scenario's cost above η)", where="cost", place="{when}",
+           size=lambda c: (c.S, c.S * (c.x + c.K + c.z + 2)) if c.inst.risk and c.inst.scenarios else (0, 0)),
 ))
 """Every constraint family of the model, in the spec's order (which is also the build order)."""
 

@@ -133,7 +133,8 @@ def _part(ctx: Context, block: RowBlock | None) -> Part:
 def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
     """``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` as ``−a[o,t] + a[o,t−1] + x[o,t] − x[o,t−L_o] = 0``.
 
-    The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips).
+    The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips); existing contracts
+    (spec §10.3) set the right-hand side to ``−(E[o, t] − E[o, t−1])``.
     """
     o, t, s = pos.a_index.T
     n = len(o)
@@ -151,7 +152,8 @@ def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context)
     rows.append(np.flatnonzero(ending))
     cols.append(_x_at(pos, prep, o[ending], start[ending], s[ending]))
     coefs.append(-np.ones(ending.sum()))
-    return _part(ctx, _block("active_chips", pos.a_index, 0, np.zeros(n), np.concatenate(rows),
+    rhs = -prep.existing.steps[o, t]
+    return _part(ctx, _block("active_chips", pos.a_index, 0, rhs, np.concatenate(rows),
                              np.concatenate(cols), np.concatenate(coefs)))
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimizer.model.parts import Context, Part
+from optimizer.model.risk import cvar_term
 from optimizer.model.variables import MONEY, Layout
 from optimizer.prepare.arrays import Prepared
+from optimizer.prepare.risk import uses_cvar
 
-READS = ("npv_cost", "df", "spend", "onboarding", "probability")
+READS = ("npv_cost", "df", "spend", "onboarding", "probability", "risk", "existing")
 """The prepared arrays the objective reads (for in-place re-solves, :mod:`optimizer.solve.changes`)."""
 
 
@@ -19,6 +21,8 @@ def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
     The contracts' coefficients are ``prep.npv_cost``: under ``horizon.end_effects = "pro_rata"`` (§10.6)
     ``df(t)`` counts only for ``t ≤ T − 1`` (:func:`optimizer.prepare.arrays.counted_discount`).
     A first-stage ``x`` is shared by all scenarios, so its weight is ``Σ_s prob_s = 1``.
+    With ``risk`` and scenarios (§10.7) this expected cost is weighted ``1 − λ`` and ``λ·CVaR_α`` is added
+    (:func:`optimizer.model.risk.cvar_term`).
     In the elastic model the objective is the weighted sum of the slacks (``ctx.slacks``) instead.
     """
     if ctx.elastic:
@@ -32,5 +36,10 @@ def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
                for o, tau, n in m.X if cost[o][tau] > 0)
     expr += sum(prob[s] * df[prep.spend[k].period] * m.short[k, s] for k, s in m.K)
     expr += sum(float(prep.onboarding[p]) / MONEY * m.z[p] for p in m.P if prep.onboarding[p] > 0)
+    # §10.3: existing contracts' discounted payments, the same in every scenario (so in C_s and CVaR alike)
+    expr += prep.existing.npv_usd / MONEY
+    if uses_cvar(prep):  # §10.7: (1 − λ)·Σ_s prob_s·C_s + λ·CVaR_α (optimizer.model.risk)
+        weight, tail = cvar_term(m, prep)
+        expr = weight * expr + tail
     m.objective = pyo.Objective(expr=expr, sense=pyo.minimize)
     return ctx.part()

@@ -11,6 +11,8 @@ import pyomo.environ as pyo
 
 from optimizer.model.parts import Infeasible, Slack
 from optimizer.prepare.arrays import Prepared
+from optimizer.prepare.placement import allowed_providers
+from optimizer.prepare.risk import uses_cvar
 
 MONEY = 1e6
 """USD per model money unit: money is in $M inside the solver (spec §9)."""
@@ -63,6 +65,7 @@ def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
     - ``a[o, t, s]`` chips active (kept as a variable defined by a recursion, see ``add_active_chips``).
     - ``u[w, o, t, s]`` chips of o serving w; ``short[k, s]`` spend-commitment shortfall in $M.
     - ``z[p]`` provider used, ``v[o, τ, n]`` minimum-contract switch, ``blocks[o, τ, n]`` integer blocks.
+    - ``y[w, p]`` provider p may serve workload w (§10.5, only where ``max_providers`` can bind).
     """
     S = prep.n_scenarios
     bound = prep.max_chips.tolist()
@@ -84,14 +87,22 @@ def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
     m.K = pyo.Set(initialize=[(k, s) for k in range(len(prep.spend)) for s in range(S)], dimen=2, ordered=True)
     m.short = pyo.Var(m.K, domain=pyo.NonNegativeReals)
     m.P = pyo.Set(initialize=np.flatnonzero(prep.uses_provider_binary).tolist(), ordered=True)
-    m.z = pyo.Var(m.P, domain=pyo.Binary)
+    held = prep.existing.providers.tolist()  # an existing contract makes its provider used (spec §10.3)
+    m.z = pyo.Var(m.P, domain=pyo.Binary, bounds=lambda _, p: (1, 1) if held[p] else (0, 1))
     m.XV = pyo.Set(initialize=[i for i in m.X if prep.min_chips[i[0]] > 0], dimen=3, ordered=True)
     m.v = pyo.Var(m.XV, domain=pyo.Binary)
+    served = allowed_providers(prep.effectiveness, prep.offer_provider)  # §10.5: y[w, p] where max_providers binds
+    m.Y = pyo.Set(initialize=[(w, p) for w in np.flatnonzero(np.isfinite(prep.max_providers)).tolist()
+                              for p in served[w]], dimen=2, ordered=True)
+    m.y = pyo.Var(m.Y, domain=pyo.Binary)
     block = prep.block.tolist()
     m.XB = pyo.Set(initialize=[i for i in m.X if block[i[0]] > 0], dimen=3, ordered=True)
     m.blocks = pyo.Var(m.XB, domain=pyo.NonNegativeIntegers,
                        bounds=lambda _, o, tau, n: (0, None if math.isinf(bound[o][tau])
                                                     else math.floor(bound[o][tau] / block[o] + 1e-9)))
+    if uses_cvar(prep):  # §10.7: CVaR's threshold η ($M, free) and each scenario's excess over it ($M)
+        m.eta = pyo.Var([0], domain=pyo.Reals)  # indexed: column names are (name, index)
+        m.excess = pyo.Var(range(S), domain=pyo.NonNegativeReals)
     m.slack = pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals)
 
 

@@ -15,6 +15,9 @@ import numpy as np
 
 from optimizer.input.schema import Demand, Instance
 from optimizer.input.values import YearMap
+from optimizer.prepare.existing import Existing, existing_contracts
+from optimizer.prepare.placement import placement_limits
+from optimizer.prepare.risk import RiskTerm, risk_term
 from optimizer.prepare.supply import SupplyTerm, supply_terms
 
 HOURS_PER_YEAR = 8760.0
@@ -125,10 +128,13 @@ class Prepared:
     capacity: tuple[CapacityTerm, ...]
     diversification_weight: np.ndarray | None  # (O,) r(c(o)) per chip
     diversification_share: float | None
-    onboarding: np.ndarray  # (P,) USD
+    onboarding: np.ndarray  # (P,) USD; 0 where an existing contract is held (already onboarded, §10.3)
+    existing: Existing  # §10.3: chips (O, T) and payments (O, N) already signed, constants
     uses_provider_binary: np.ndarray  # bool (P,): z[p] exists
     providers_min: int | None
     providers_max: int | None
+    max_providers: np.ndarray  # (W,) §10.5: k where it can bind, inf elsewhere (optimizer.prepare.placement)
+    risk: RiskTerm | None  # §10.7: CVaR level and weight (optimizer.prepare.risk)
 
     @property
     def n_scenarios(self) -> int:
@@ -157,10 +163,11 @@ def prepare(inst: Instance) -> Prepared:
     term = np.array([math.ceil(o.term_months * h.periods_per_year / 12) for o in inst.offers], dtype=int)
 
     signable = signable_periods(inst, periods)
-    active = active_periods(signable, term)
     price = price_paths(inst, periods)
     df_long = periods.discount(inst.discount_rate, T + int(term.max()))
     npv_df = counted_discount(df_long, T, h.end_effects)
+    existing = existing_contracts(inst, term, offer_provider, npv_df, periods.hours)
+    active = active_periods(signable, term) | (existing.chips > 0)
     npv_cost = npv_costs(price, term, npv_df, periods.hours)
     payments = payment_coefficients(price, term, periods)
 
@@ -174,7 +181,7 @@ def prepare(inst: Instance) -> Prepared:
     k = inst.scenarios.first_stage_years if inst.scenarios is not None else N
     first_stage = periods.year_index < k if inst.scenarios is not None else np.ones(T, dtype=bool)
 
-    onboarding = np.array([p.onboarding_cost_usd for p in inst.providers])
+    onboarding = np.where(existing.providers, 0.0, [p.onboarding_cost_usd for p in inst.providers])
     pu = inst.providers_used
     uses_z = (onboarding > 0) | (pu is not None)
     budget = inst.budget
@@ -199,8 +206,10 @@ def prepare(inst: Instance) -> Prepared:
         capacity=capacity_terms(inst, periods, provider_index),
         diversification_weight=diversification_weights(inst, offer_chip) if div is not None else None,
         diversification_share=div.max_share if div is not None else None,
-        onboarding=onboarding, uses_provider_binary=uses_z,
+        onboarding=onboarding, existing=existing, uses_provider_binary=uses_z,
         providers_min=pu.min if pu is not None else None, providers_max=pu.max if pu is not None else None,
+        max_providers=placement_limits(inst, effectiveness(inst), offer_provider),
+        risk=risk_term(inst),
     )
 
 

@@ -16,7 +16,9 @@ import pandas as pd
 from optimizer.model import MONEY, Built
 from optimizer.prepare.arrays import Prepared
 from optimizer.results.limits import binding, duals_note, limit_rows, shadow_prices
-from optimizer.results.solution import Solution
+from optimizer.results.placement import placement_table, unplaced_offers
+from optimizer.results.risk import risk_figures
+from optimizer.results.solution import EXISTING_COLUMNS, Solution
 from optimizer.solve.compiled import RawSolution
 
 ZERO_CHIPS = 1e-9
@@ -36,20 +38,25 @@ def extract(built: Built, raw: RawSolution) -> Solution:
                         scenarios=scen, probabilities=prep.probability.tolist(),
                         periods_per_year=prep.periods.per_year)
     X, A, U, short = plan_arrays(prep, raw)
-    used = sorted({prep.offer_provider[o] for o in np.flatnonzero(X.sum(axis=(1, 2)) > 0)})
+    used = sorted({prep.offer_provider[o] for o in np.flatnonzero(X.sum(axis=(1, 2)) > 0)}
+                  | set(np.flatnonzero(prep.existing.providers).tolist()))  # §10.3: holding an existing one
 
     tables = _Tables(built, X, A, U, short)
     limits = limit_rows(built, raw)
     objective = raw.objective * MONEY if raw.objective is not None else None
+    expected, tail = risk_figures(prep, X, short, np.isin(np.arange(len(prep.provider_ids)), used).astype(float))
     return Solution(
         instance=inst.name, status=raw.status, objective_usd=objective, mip_gap=raw.mip_gap,
         providers_used=[prep.provider_ids[p] for p in used],
-        contracts=tables.contracts(), active=tables.active(), allocation=tables.allocation(),
+        contracts=tables.contracts(), existing=existing_table(prep), active=tables.active(),
+        allocation=tables.allocation(),
         payments=tables.payments(used), power=tables.power(), shortfalls=tables.shortfalls(),
         binding=binding(limits), shadow_prices=shadow_prices(limits, built.prepared),
         demand=demand_table(prep, np.einsum("wots,wo->wts", U, prep.effectiveness)), inputs=inst,
         duals_note=duals_note(built, raw), message=raw.message, is_mip=built.is_mip,
         scenarios=scen, probabilities=prep.probability.tolist(), periods_per_year=prep.periods.per_year,
+        expected_cost_usd=expected, cvar_usd=tail,
+        placement=placement_table(prep, raw),
     )
 
 
@@ -72,6 +79,7 @@ def plan_arrays(prep: Prepared, raw: RawSolution) -> tuple[np.ndarray, np.ndarra
     switched_off = prep.uses_provider_binary & (raw.dense("z", (len(prep.provider_ids),)) < 0.5)
     off = np.isin(prep.offer_provider, np.flatnonzero(switched_off))
     X[off], A[off], U[:, off] = 0.0, 0.0, 0.0
+    U[unplaced_offers(prep, raw)] = 0.0  # §10.5: w is not placed at the offer's provider
     short = np.maximum(raw.dense("short", (len(prep.spend), S)), 0.0) * MONEY
     return X, A, U, short
 
@@ -131,6 +139,7 @@ class _Tables:
         prep = self.prep
         P, N, S = len(prep.provider_ids), prep.periods.years, prep.n_scenarios
         by_offer = np.einsum("oty,ots->oys", prep.payments, self.X)  # (O, N, S)
+        by_offer += prep.existing.payments[:, :, None]  # §10.3: existing contracts pay in every scenario
         contracts = np.zeros((P, N, S))
         np.add.at(contracts, prep.offer_provider, by_offer)
         onboarding = np.zeros((P, N, S))
@@ -166,6 +175,16 @@ class _Tables:
         k, s = np.nonzero(self.short > 1e-6)
         return pd.DataFrame({"commitment": k, "provider": [prep.provider_ids[prep.spend[i].provider] for i in k],
                              "usd": self.short[k, s], "scenario": self._scenario(s)})
+
+
+def existing_table(prep: Prepared) -> pd.DataFrame:
+    """Existing contracts (spec §10.3): offer, provider, chip, start, chips, price_per_chip_hour (USD),
+    first_period and last_period active (the last may lie past the horizon), npv_usd (as the objective counts it)."""
+    rows = [{"offer": prep.offer_ids[c.offer], "provider": prep.provider_ids[prep.offer_provider[c.offer]],
+             "chip": prep.chip_ids[prep.offer_chip[c.offer]], "start": c.start, "chips": c.chips,
+             "price_per_chip_hour": c.price, "first_period": c.first, "last_period": c.end - 1,
+             "npv_usd": c.npv_usd} for c in prep.existing.contracts]
+    return pd.DataFrame(rows, columns=list(EXISTING_COLUMNS))
 
 
 def demand_table(prep, delivered: np.ndarray | None) -> pd.DataFrame:

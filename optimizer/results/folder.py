@@ -22,10 +22,10 @@ from optimizer.input.schema import Instance
 from optimizer.input.values import YearMap
 
 LABELS = frozenset({"offer", "provider", "chip", "workload", "scenario", "limit", "subject", "where", "unit",
-                    "price_unit", "metric"})
+                    "price_unit", "metric", "start"})
 """CSV columns that hold names (read as text; an empty cell is None)."""
 
-INTEGERS = frozenset({"period", "year", "commitment", "term_periods"})
+INTEGERS = frozenset({"period", "year", "commitment", "term_periods", "first_period", "last_period"})
 """CSV columns that hold whole numbers (int, or float with NaN when some are missing)."""
 
 

@@ -12,7 +12,8 @@ Definitions:
   full-term cost (``contracts.npv_usd``; with ``horizon.end_effects = "pro_rata"`` only its payments
   inside the horizon, spec §10.6), attributed to its provider, chip and *signing* year;
   ``shortfall``: a take-or-pay shortfall discounted from the period it is paid in (spec §4 C7),
-  attributed to the commitment's provider and that year; ``onboarding``: fees paid at t = 0.
+  attributed to the commitment's provider and that year; ``onboarding``: fees paid at t = 0;
+  ``existing``: an existing contract's discounted payments (spec §10.3), in its first active year.
 - **Spend** (``spend``): nominal payments per provider and horizon year (as ``payments``).
 - **Effective cost per workload** (``unit_costs``): the nominal payment for each offer's chips
   active in period t (``π(o, τ)·H`` per chip of every contract running in t, horizon periods
@@ -148,7 +149,8 @@ class _Context:
     def __init__(self, sol: Solution, inst: Instance):
         self.inst = sol.inputs
         self.sol = _Labelled(**{name: _label(getattr(sol, name)) for name in
-                                ("contracts", "active", "allocation", "payments", "power", "shortfalls")},
+                                ("contracts", "existing", "active", "allocation", "payments", "power",
+                                 "shortfalls")},
                              scenarios=[_NONE if s is None else s for s in sol.scenarios])
         h = inst.horizon
         self.m, self.start, self.years = h.periods_per_year, h.start_year, h.years
@@ -197,6 +199,9 @@ class _Context:
             t_k = (last - self.start + 1) * self.m - 1
             rows.append({"provider": r.provider, "chip": "", "year": last, "scenario": r.scenario,
                          "npv_usd": r.usd * float(discount_factor(rate, t_k, self.m)), "part": "shortfall"})
+        rows += [{"provider": r.provider, "chip": r.chip, "year": self.start + int(r.first_period) // self.m,
+                  "scenario": sc, "npv_usd": r.npv_usd, "part": "existing"}  # §10.3, the same in every scenario
+                 for r in sol.existing.itertuples() for sc in sol.scenarios]
         fees = sol.payments[sol.payments.onboarding_usd > 0]
         rows += [{"provider": r.provider, "chip": "", "year": r.year, "scenario": r.scenario,
                   "npv_usd": r.onboarding_usd, "part": "onboarding"} for r in fees.itertuples()]
@@ -207,8 +212,11 @@ class _Context:
         return out.assign(chip=pd.Series([c or None for c in out.chip], index=out.index, dtype=object))
 
     def period_costs(self) -> pd.DataFrame:
-        """Nominal USD paid per offer, horizon period and scenario for the contracts running then."""
-        c = self.sol.contracts
+        """Nominal USD paid per offer, horizon period and scenario for the contracts running then (existing too)."""
+        c, e = self.sol.contracts, self.sol.existing
+        if len(e):  # §10.3: existing contracts run in every scenario
+            c = pd.concat([c, *(e.assign(period=e.first_period, term_periods=e.last_period - e.first_period + 1,
+                                         scenario=s) for s in self.sol.scenarios)], ignore_index=True)
         if c.empty:
             return pd.DataFrame(columns=["offer", "period", "scenario", "usd"])
         start = c.period.to_numpy(dtype=int)
@@ -312,6 +320,7 @@ class _Labelled:
     """The solution tables KPIs read, with the scenario None written as ``_NONE``."""
 
     contracts: pd.DataFrame
+    existing: pd.DataFrame  # §10.3, no scenario column
     active: pd.DataFrame
     allocation: pd.DataFrame
     payments: pd.DataFrame

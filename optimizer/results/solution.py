@@ -22,8 +22,12 @@ from optimizer.solve.status import Status
 if TYPE_CHECKING:
     pass
 
-TABLES = ("contracts", "active", "allocation", "payments", "power", "shortfalls", "binding", "shadow_prices")
+TABLES = ("contracts", "existing", "active", "allocation", "payments", "power", "shortfalls", "binding",
+          "shadow_prices")
 """Tables of a plan, each written as ``<name>.csv``."""
+EXISTING_COLUMNS = ("offer", "provider", "chip", "start", "chips", "price_per_chip_hour", "first_period",
+                    "last_period", "npv_usd")
+"""Columns of the ``existing`` table (spec §10.3)."""
 KPI_FILES = ("kpis.json", "kpis.csv", "npv.csv", "spend.csv", "unit_costs.csv", "compute_shares.csv",
              "power_shares.csv", "concentration.csv", "commitments.csv")
 """KPI files (see :mod:`optimizer.kpis`), written beside a plan."""
@@ -43,7 +47,9 @@ class Solution:
     - ``contracts``: offer, provider, chip, period (signing τ), year, chips, scenario, term_periods,
       price_per_chip_hour (USD, locked), npv_usd (discounted full-term cost of the row; pro rata, only
       its payments inside the horizon, under ``horizon.end_effects = "pro_rata"``);
-    - ``active``: offer, provider, chip, period, year, chips, mw, scenario;
+    - ``existing``: contracts already signed (spec §10.3): offer, provider, chip, start ('YYYY-MM'), chips,
+      price_per_chip_hour (USD), first_period and last_period active (may lie past the horizon), npv_usd;
+    - ``active``: offer, provider, chip, period, year, chips, mw, scenario (existing chips included);
     - ``allocation``: workload, offer, provider, chip, period, year, chips, delivered (metric units), scenario;
     - ``payments``: provider, year, contracts_usd, onboarding_usd, shortfall_usd, total_usd, scenario
       (nominal, horizon years only);
@@ -55,6 +61,8 @@ class Solution:
       limit is raised by one unit for that whole year (see :mod:`optimizer.limits`);
     - ``demand``: workload, metric, period, year, scenario, demand and delivered (metric units; delivered
       is NaN without a plan).
+    - ``placement``: workload, provider: where each workload whose ``max_providers`` can bind is placed
+      (``y[w, p] = 1``, spec §10.5); written into ``solution.json`` only, when not empty.
 
     ``inputs`` is the validated instance the plan answers; ``kpis`` (:class:`optimizer.kpis.Kpis`) are
     computed from the tables and ``inputs``. :meth:`write` saves it all to a folder and :meth:`read`
@@ -67,6 +75,7 @@ class Solution:
     mip_gap: float | None
     providers_used: list[str] = field(default_factory=list)
     contracts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    existing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(EXISTING_COLUMNS)))
     active: pd.DataFrame = field(default_factory=pd.DataFrame)
     allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
     payments: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -86,6 +95,9 @@ class Solution:
     timings: dict[str, float] = field(default_factory=dict)
     numerics: dict[str, Any] = field(default_factory=dict)  # model size and coefficient ranges (optimizer.numerics)
     warnings: list[Any] = field(default_factory=list)  # implausible input units (optimizer.numerics.InputWarning)
+    expected_cost_usd: float | None = None  # §10.7, with ``risk``: Σ_s prob_s·C_s
+    cvar_usd: float | None = None  # §10.7, with ``risk``: CVaR_α of the scenarios' costs
+    placement: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["workload", "provider"]))  # §10.5
 
     @property
     def has_plan(self) -> bool:
@@ -108,6 +120,8 @@ class Solution:
             "status": str(self.status),
             "objective_usd": self.objective_usd,
             "mip_gap": self.mip_gap,
+            **({"expected_cost_usd": self.expected_cost_usd, "cvar_usd": self.cvar_usd}
+               if self.cvar_usd is not None else {}),
             "contracts": rows(self.contracts, ["offer", "provider", "chip", "period", "year", "chips", "scenario"]),
             "allocation": rows(self.allocation, ["workload", "offer", "period", "chips", "scenario"]),
             "shortfalls": rows(self.shortfalls, ["commitment", "usd", "scenario"]),
@@ -118,6 +132,10 @@ class Solution:
         if self.message:
             out["message"] = self.message
         if self.has_plan:
+            if not self.existing.empty:
+                out["existing"] = rows(self.existing, list(self.existing.columns))
+            if not self.placement.empty:  # §10.5: the (workload, provider) pairs with y = 1
+                out["placement"] = rows(self.placement, ["workload", "provider"])
             out["payments"] = rows(self.payments, list(self.payments.columns))
             out["power"] = rows(self.power, list(self.power.columns))
             out["binding"] = rows(self.binding, list(self.binding.columns))
@@ -177,11 +195,14 @@ class Solution:
         scenarios = inputs.scenarios.cases if inputs.scenarios is not None else []
         tables = {}
         if status.has_plan:
-            tables = {name: read_table(path / f"{name}.csv") for name in TABLES}
+            tables = {name: read_table(path / f"{name}.csv") for name in TABLES
+                      if name != "existing" or (path / "existing.csv").exists()}  # not in older folders
         if (path / "demand.csv").exists():
             tables["demand"] = read_table(path / "demand.csv")
         return cls(**head, status=status, **tables, inputs=inputs, duals_note=data.get("duals_note", ""),
                    diagnosis=data.get("diagnosis"), message=data.get("message", ""),
+                   expected_cost_usd=data.get("expected_cost_usd"), cvar_usd=data.get("cvar_usd"),
+                   placement=pd.DataFrame(data.get("placement", []), columns=["workload", "provider"]),
                    is_mip=head["mip_gap"] is not None,
                    scenarios=[c.id for c in scenarios] or [None],
                    probabilities=[c.probability for c in scenarios] or [1.0],

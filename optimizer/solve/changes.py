@@ -11,7 +11,8 @@ Each field of :class:`~optimizer.prepare.Prepared` is either
 
 Patterns inside fast fields are structural too: which (workload, offer) pairs are allowed
 (``effectiveness > 0``) and which offers have a minimum contract (``min_chips > 0``) decide the
-``u`` and ``v`` variables. Rows that appear or vanish (a demand that becomes 0, a power limit
+``u`` and ``v`` variables, and so do the workloads whose ``max_providers`` can bind (finite
+``max_providers``) for ``y``. Rows that appear or vanish (a demand that becomes 0, a power limit
 that becomes finite) are detected when the rows are compared, and also lead to a full rebuild.
 """
 
@@ -35,6 +36,7 @@ BLOCK_BOUNDS = "blocks"
 STRUCTURAL = frozenset({
     "periods", "provider_ids", "chip_ids", "offer_ids", "workload_ids", "scenario_ids", "first_stage",
     "offer_provider", "offer_chip", "term", "signable", "active", "block", "uses_provider_binary",
+    "existing",  # §10.3: constants in several families, the objective and z's bounds; a change rebuilds
 })
 IGNORED = frozenset({"instance"})  # the validated input itself: every difference shows in the arrays
 DERIVED = frozenset({"price", "npv_df"})  # read only through other fields (npv_cost, payments): nothing to rebuild
@@ -113,7 +115,11 @@ def plan_update(old: Prepared, new: Prepared, registry: Registry | None = None) 
         return Plan(rebuild=True, reason="structure changed: allowed (workload, offer) pairs")
     if len(old.spend) != len(new.spend):
         return Plan(rebuild=True, reason="structure changed: number of spend commitments")
+    if (old.risk is None) != (new.risk is None):  # §10.7: CVaR's η and excess columns appear or vanish
+        return Plan(rebuild=True, reason="structure changed: risk set or removed")
     if not np.array_equal(old.min_chips > 0, new.min_chips > 0):
         return Plan(rebuild=True, reason="structure changed: offers with a minimum contract")
+    if not np.array_equal(np.isfinite(old.max_providers), np.isfinite(new.max_providers)):
+        return Plan(rebuild=True, reason="structure changed: workloads whose max_providers can bind (§10.5)")
     touched = {item for f in fields for item in fast[f]}
     return Plan(tuple(f for f in order(registry) if f in touched), BLOCK_BOUNDS in touched)

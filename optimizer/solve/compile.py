@@ -41,7 +41,26 @@ def _lean_scipy() -> None:
     callbacks.pop("scipy", None)
     import scipy.sparse
 
-    impl._to_vector, impl._csc_matrix, impl._csr_matrix = np.fromiter, scipy.sparse.csc_array, scipy.sparse.csr_array
+    impl._to_vector = np.fromiter
+    impl._csc_matrix = staticmethod(_listed(scipy.sparse.csc_array))  # a plain function would be bound
+    impl._csr_matrix = staticmethod(_listed(scipy.sparse.csr_array))
+
+
+def _listed(constructor):
+    """``constructor`` for ``(data, indices, indptr)`` given as Pyomo gives them for a matrix without
+    non-zeros (e.g. an objective without variables): ``data`` and ``indices`` as lists of per-row
+    iterators, which scipy builds on with numpy ≥ 2 but not on numpy 1.26 (the lowest we declare)."""
+    def flat(part):
+        if isinstance(part, list) and part and not np.isscalar(part[0]):
+            return [value for row in part for value in row]
+        return list(part) if isinstance(part, map) else part
+
+    def build(arg, *args, **kwargs):
+        if isinstance(arg, tuple) and len(arg) == 3:
+            arg = (flat(arg[0]), flat(arg[1]), arg[2])
+        return constructor(arg, *args, **kwargs)
+
+    return build
 
 
 _lean_scipy()

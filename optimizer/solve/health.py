@@ -20,6 +20,7 @@ import numpy as np
 from optimizer.errors import InstanceError
 from optimizer.input.schema import Instance
 from optimizer.prepare.arrays import Periods, active_periods, effectiveness, signable_periods
+from optimizer.prepare.existing import existing_contracts
 from optimizer.solve.options import DEFAULT_MAX_MEMORY
 
 """The default memory budget (bytes) for one solve; ``--max-memory`` / ``SolveOptions.max_memory``."""
@@ -71,6 +72,9 @@ def estimate_size(inst: Instance) -> SizeEstimate:
     term = np.array([math.ceil(o.term_months * m / 12) for o in inst.offers], dtype=np.int64)
     signable = signable_periods(inst, per)
     active = active_periods(signable, term)
+    if inst.existing_contracts:  # §10.3: existing chips make their periods active too
+        owner = np.zeros(O, dtype=np.int64)  # the estimate needs neither owners nor discounting
+        active |= existing_contracts(inst, term, owner, np.zeros(T + int(term.max())), 1.0).chips > 0
     allowed = effectiveness(inst) > 0  # (W, O)
     if inst.scenarios is not None:
         shared = per.year_index < inst.scenarios.first_stage_years

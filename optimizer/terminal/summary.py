@@ -111,6 +111,10 @@ def headline(sol: Solution) -> Text:
     text.append(str(sol.status), style=style)
     if sol.objective_usd is not None:
         text.append(f"   NPV{npv_basis(sol)} {usd(sol.objective_usd)} ({sol.objective_usd:,.0f} USD)")
+    if sol.cvar_usd is not None and sol.expected_cost_usd is not None and sol.inputs and sol.inputs.risk:
+        risk = sol.inputs.risk  # §10.7: the NPV above is the blend of these two
+        text.append(f"   expected cost {usd(sol.expected_cost_usd)}, CVaR({risk.cvar_alpha:g}) {usd(sol.cvar_usd)}"
+                    f" (weight {risk.weight:g})")
     if sol.mip_gap is not None:
         text.append(f"   MIP gap {sol.mip_gap:.2e}")
     if sol.providers_used:

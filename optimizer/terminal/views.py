@@ -96,6 +96,10 @@ def hedging_view(h: Hedging) -> RenderableType:
     vss = h.vss_usd
     view.add_row("VSS = EEV - RP", usd(vss) if math.isfinite(vss) else "∞ (EV's first stage fails in a scenario)",
                  "what planning for the spread saves over planning for the mean", style="bold")
+    if h.stochastic_cvar_usd is not None:  # §10.7: the NPVs above are blends of expected cost and CVaR
+        view.add_row("CVaR of the two-stage plan", usd(h.stochastic_cvar_usd), "its worst scenarios' expected cost")
+        view.add_row("CVaR of EV's first stage", usd(h.mean_plan_cvar_usd) if h.mean_plan_cvar_usd is not None
+                     else "-", "the same, signing the mean-value plan's first stage")
     return view
 
 

@@ -2,7 +2,8 @@
 
 A second implementation of the model, written from the spec alone, so that tests can catch
 bugs in the solver. It reads an instance (the parsed instance JSON) and a plan (the parsed
-`solution.json`, spec §7), re-checks every constraint C1-C13 (and v2's §10.4 shared supply), the integrality of §3
+`solution.json`, spec §7), re-checks every constraint C1-C13 (and v2's §10.4 shared supply and
+§10.5 max providers), the integrality of §3
 (`block_chips` multiples, `min_chips`), the non-anticipativity of §5 and the format of the
 plan's rows, and recomputes the objective of §6.
 
@@ -351,6 +352,39 @@ class Model:
     capacity_commitments: list
     diversification: dict | None
     providers_used_limits: dict | None
+    existing: list = field(default_factory=list)  # §10.3: ExistingContract rows
+
+    @property
+    def existing_providers(self) -> set:
+        """Providers holding an existing contract: used, and already onboarded (§10.3)."""
+        return {self.offers[e.offer].provider for e in self.existing}
+
+
+@dataclass(frozen=True)
+class ExistingContract:
+    """§10.3: chips already signed, active in periods first .. end - 1, paying price_usd per chip-hour."""
+
+    offer: str
+    chips: float
+    price_usd: float
+    first: int
+    end: int
+
+
+def _existing(spec: dict, offers: dict, instance: dict, horizon: Horizon) -> ExistingContract:
+    """mu = (Ys - Y0)*12 + (Ms - 1); mu >= 0: floor(mu*m/12) .. + L_o; mu < 0: 0 .. ceil((term + mu)*m/12)."""
+    offer = offers[spec["offer"]]
+    year, month = (int(part) for part in spec["start"].split("-"))
+    mu = (year - horizon.start_year) * 12 + month - 1
+    m = horizon.periods_per_year
+    if mu >= 0:
+        first = (mu * m) // 12
+        end = first + offer.term_periods
+    else:
+        term_months = next(round(float(o["term_months"])) for o in instance["offers"] if o["id"] == offer.id)
+        first, end = 0, -((-(term_months + mu) * m) // 12)
+    price = float(spec.get("price_per_chip_hour", offer.price_usd))
+    return ExistingContract(offer.id, float(spec["chips"]), price, first, end)
 
 
 def _horizon(instance: dict) -> Horizon:
@@ -465,6 +499,7 @@ def build_model(instance: dict) -> Model:
         ],
         diversification=instance.get("diversification"),
         providers_used_limits=instance.get("providers_used"),
+        existing=[_existing(e, offers, instance, horizon) for e in instance.get("existing_contracts", [])],
     )
 
 
@@ -598,6 +633,9 @@ def active_chips(model: Model, plan: ScenarioPlan) -> dict:
         for t in model.offers[offer_id].active_periods(tau):
             if t < periods:
                 active[offer_id][t] += chips
+    for e in model.existing:  # §10.3: existing chips count in a[o, t] in every scenario
+        for t in range(e.first, min(e.end, periods)):
+            active[e.offer][t] += e.chips
     return active
 
 
@@ -617,6 +655,12 @@ def contract_payments(model: Model, plan: ScenarioPlan, chips: list | None = Non
         for t in offer.active_periods(tau):
             if t < horizon.periods:
                 pay[offer.provider][horizon.year_index(t)] += per_period
+    for e in model.existing:  # §10.3: existing contracts pay price * H * chips in each active period
+        offer = model.offers[e.offer]
+        if chips is not None and not model.chips[offer.chip].matches(chips):
+            continue
+        for t in range(e.first, min(e.end, horizon.periods)):
+            pay[offer.provider][horizon.year_index(t)] += e.price_usd * horizon.hours_per_period * e.chips
     return pay
 
 
@@ -625,28 +669,63 @@ def yearly_payments(model: Model, plan: ScenarioPlan, used: set) -> list[float]:
     pay = [0.0] * model.horizon.years
     for provider_pay in contract_payments(model, plan).values():
         pay = [total + part for total, part in zip(pay, provider_pay, strict=True)]
-    pay[0] += sum(model.providers[p].onboarding_usd for p in used)
+    pay[0] += sum(model.providers[p].onboarding_usd for p in used - model.existing_providers)
     for k, usd in plan.shortfalls.items():
         pay[model.spend_commitments[k].payment_year(model.horizon)] += usd
     return pay
 
 
-def objective_usd(model: Model, plan: Plan) -> float:
-    """§6: expected discounted contract payments (only t <= T - 1 under pro_rata, §10.6) and shortfalls,
-    plus onboarding of used providers."""
+def scenario_costs_usd(model: Model, plan: Plan) -> dict:
+    """C_s per case id (§10.7): the scenario's discounted contract payments (only t <= T - 1 under
+    pro_rata, §10.6) and shortfalls, plus onboarding of used providers."""
     horizon = model.horizon
-    expected = 0.0
+    onboarding = sum(model.providers[p].onboarding_usd for p in plan.providers_used - model.existing_providers)
+    onboarding += sum(e.price_usd * horizon.hours_per_period * e.chips  # §10.3: the same in every scenario
+                      * sum(horizon.objective_discount(t) for t in range(e.first, e.end)) for e in model.existing)
+    costs = {}
     for case in model.cases:
         scenario_plan = plan.scenarios[case.id]
-        cost = 0.0
+        cost = onboarding
         for (offer_id, tau), chips in scenario_plan.contracts.items():
             offer = model.offers[offer_id]
             discount = sum(horizon.objective_discount(t) for t in offer.active_periods(tau))
             cost += offer.price_at(tau, horizon) * horizon.hours_per_period * discount * chips
         for k, usd in scenario_plan.shortfalls.items():
             cost += horizon.discount(model.spend_commitments[k].payment_period(horizon)) * usd
-        expected += case.probability * cost
-    return expected + sum(model.providers[p].onboarding_usd for p in plan.providers_used)
+        costs[case.id] = cost
+    return costs
+
+
+def objective_usd(model: Model, plan: Plan) -> float:
+    """§6: the expected C_s (expected discounted payments and shortfalls, plus onboarding)."""
+    costs = scenario_costs_usd(model, plan)
+    return sum(case.probability * costs[case.id] for case in model.cases)
+
+
+def cvar_usd(model: Model, costs: dict, alpha: float) -> float:
+    """CVaR_alpha of the cases' costs (§10.7), by sorting: the expected cost of the worst 1 - alpha of probability."""
+    mass, total = 1.0 - alpha, 0.0
+    for case in sorted(model.cases, key=lambda c: -costs[c.id]):
+        take = min(case.probability, mass)
+        total += take * costs[case.id]
+        mass -= take
+        if mass <= 0:
+            break
+    return total / (1.0 - alpha)
+
+
+def check_risk(model: Model, plan: Plan, solution: dict, risk: dict, rtol: float) -> tuple[float, list[str]]:
+    """§10.7: expected_cost_usd and cvar_usd recomputed from the plan; returns the blended objective too."""
+    costs = scenario_costs_usd(model, plan)
+    expected = sum(case.probability * costs[case.id] for case in model.cases)
+    tail = cvar_usd(model, costs, float(risk["cvar_alpha"]))
+    weight = float(risk["weight"])
+    out = []
+    for key, value in (("expected_cost_usd", expected), ("cvar_usd", tail)):
+        stated = _as_number(solution.get(key))
+        if stated is None or abs(stated - value) > max(rtol * abs(value), MONEY_ATOL_USD):
+            out.append(f"risk: solution {key} {solution.get(key)!r}, recomputed {_num(value)} USD")
+    return (1.0 - weight) * expected + weight * tail, out
 
 
 # --------------------------------------------------------------------------------------
@@ -918,8 +997,8 @@ def _case(model: Model, scenario: Scenario) -> Case:
 
 
 def holding_providers(model: Model, plan: Plan, atol: float) -> set:
-    """Providers holding at least one contract (> atol chips) in some scenario."""
-    return {
+    """Providers holding at least one contract (> atol chips) in some scenario, or an existing one (§10.3)."""
+    return model.existing_providers | {
         model.offers[offer_id].provider
         for scenario_plan in plan.scenarios.values()
         for (offer_id, _), chips in scenario_plan.contracts.items()
@@ -960,6 +1039,29 @@ def check_nonanticipativity(model: Model, plan: Plan, tol: Tolerance) -> list[st
             if tol.exceeds(high, low):
                 out.append(f"non-anticipativity offer {offer.id} period {tau}: first-stage chips differ"
                            f" between scenarios {values}")
+    return out
+
+
+def check_max_providers(instance: dict, model: Model, plan: Plan, solution: dict, atol: float) -> list[str]:
+    """§10.5: a workload with max_providers k is served (u > atol) by at most k providers over all periods
+    and scenarios; a `placement` table, when the plan has one, must name every provider that serves it."""
+    serving = defaultdict(set)  # workload -> providers with some allocation, any period and scenario
+    for scenario_plan in plan.scenarios.values():
+        for (workload_id, offer_id, _), chips in scenario_plan.allocation.items():
+            if chips > atol:
+                serving[workload_id].add(model.offers[offer_id].provider)
+    placed = defaultdict(set)
+    for row in solution.get("placement") or []:
+        placed[row.get("workload")].add(row.get("provider"))
+    out = []
+    for i, workload in enumerate(instance["workloads"]):
+        k, used = workload.get("max_providers"), serving[workload["id"]]
+        if k is not None and len(used) > int(k):
+            out.append(f"§10.5 max providers {workload['id']} (workloads[{i}].max_providers): served by"
+                       f" {len(used)} providers {sorted(used)} > {int(k)}")
+        if workload["id"] in placed and used - placed[workload["id"]]:
+            out.append(f"§10.5 placement {workload['id']}: served by {sorted(used - placed[workload['id']])}"
+                       f" but placed at {sorted(placed[workload['id']])}")
     return out
 
 
@@ -1021,7 +1123,11 @@ def check_solution(
         violations += check_shared_supply(ctx, instance.get("supply", []))
     violations += check_nonanticipativity(model, plan, chips_tol)
     violations += check_providers_used(model, plan, atol_chips)
+    violations += check_max_providers(instance, model, plan, solution, atol_chips)
     objective = objective_usd(model, plan)
+    if instance.get("risk") is not None:  # §10.7: the objective is the blend of expected cost and CVaR
+        objective, found = check_risk(model, plan, solution, instance["risk"], rtol)
+        violations += found
     violations += check_objective(solution, objective, rtol)
     return CheckReport(violations, objective)
 

@@ -17,8 +17,7 @@ SPEC_V2_PENDING = pytest.mark.xfail(strict=True, raises=optimizer.InstanceError,
                                     reason="spec v2 section 10 (existing contracts, supply, risk, ...) is issue 14")
 
 
-V2_PENDING = frozenset({"existing_contracts", "existing",
-                        "max_providers", "cvar"})
+V2_PENDING: frozenset[str] = frozenset()
 """Spec v2 features (``feature`` in expected.json) not implemented yet (issue 14); drop one when it lands."""
 
 
