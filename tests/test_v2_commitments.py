@@ -12,7 +12,7 @@ import json
 
 import pytest
 from support.feasibility import assert_feasible, check_solution
-from support.solving import solve_checked
+from support.solving import assert_in_place_matches_rebuild, solve_checked
 
 import optimizer
 from optimizer import InstanceError, diagnose, load_instance, prepare
@@ -222,19 +222,7 @@ RESOLVES = [
 
 @pytest.mark.parametrize(("base", "path", "values"), RESOLVES, ids=[p for _, p, _ in RESOLVES])
 def test_in_place_matches_rebuild(base: dict, path: str, values: list) -> None:
-    resolver = Resolver()
-    first = resolver.solve(base)
-    assert first.status == optimizer.Status.OPTIMAL
-    for value in values:
-        data = set_path(base, path, value)
-        fast = resolver.solve(data)
-        assert resolver.in_place, resolver.reason
-        ref = optimizer.solve(data, explain_infeasible=False)
-        assert fast.status == ref.status == optimizer.Status.OPTIMAL
-        assert fast.objective_usd == pytest.approx(ref.objective_usd, rel=1e-9)
-        assert_feasible(data, json.loads(fast.to_json()))
-    back = resolver.solve(base)
-    assert resolver.in_place and back.objective_usd == pytest.approx(first.objective_usd, rel=1e-9)
+    assert_in_place_matches_rebuild(base, path, values)
 
 
 def test_in_place_ramp_of_a_half_yearly_example(examples_dir) -> None:

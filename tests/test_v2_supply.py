@@ -10,14 +10,13 @@ import copy
 import json
 
 import pytest
-from support.feasibility import assert_feasible, check_solution
+from support.feasibility import check_solution
 from support.paths import EXAMPLES
-from support.solving import solve_checked
+from support.solving import assert_in_place_matches_rebuild, solve_checked
 
 import optimizer
 from optimizer import InstanceError, diagnose, load_instance, prepare
 from optimizer.input.paths import set_path
-from optimizer.solve.resolve import Resolver
 
 E14 = json.loads((EXAMPLES / "e14_shared_supply_by_hand.json").read_text())
 H = 8760.0
@@ -128,17 +127,4 @@ SCENARIOS = {"first_stage_years": 1, "cases": [
      "chips[k].power_kw", [500, 2000]),
 ], ids=["chips-2026", "chips-2027", "mw-scenarios", "mw-chip-power"])
 def test_in_place_matches_rebuild(base: dict, path: str, values: list) -> None:
-    resolver = Resolver()
-    first = resolver.solve(base)
-    assert first.status == optimizer.Status.OPTIMAL
-    for value in values:
-        data = set_path(base, path, value)
-        fast = resolver.solve(data)
-        assert resolver.in_place, resolver.reason
-        ref = optimizer.solve(data, explain_infeasible=False)
-        assert fast.status == ref.status
-        if ref.has_plan:
-            assert fast.objective_usd == pytest.approx(ref.objective_usd, rel=1e-7)
-            assert_feasible(data, json.loads(fast.to_json()))
-    back = resolver.solve(base)
-    assert resolver.in_place and back.objective_usd == pytest.approx(first.objective_usd, rel=1e-9)
+    assert_in_place_matches_rebuild(base, path, values)
