@@ -16,7 +16,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.model.parts import Context, Part
-from optimizer.model.variables import MONEY, Layout, x_at
+from optimizer.model.variables import MONEY, Layout, onboarding_fees, x_at
 from optimizer.prepare.arrays import Prepared
 
 
@@ -162,7 +162,7 @@ def _fixed_payments(m: pyo.ConcreteModel, prep: Prepared, y: int | None, s: int)
     """Onboarding (paid in year 0) and shortfalls (paid in their window's last horizon year), in $M."""
     expr = 0
     if y is None or y == 0:
-        expr += sum(float(prep.onboarding[p]) / MONEY * m.z[p] for p in m.P if prep.onboarding[p] > 0)
+        expr += onboarding_fees(m, prep)
     expr += sum(m.short[k, s] for k, term in enumerate(prep.spend) if y is None or term.last_year == y)
     return expr
 

@@ -6,7 +6,7 @@ import pyomo.environ as pyo
 
 from optimizer.model.parts import Context, Part
 from optimizer.model.risk import cvar_term
-from optimizer.model.variables import MONEY, Layout
+from optimizer.model.variables import MONEY, Layout, onboarding_fees
 from optimizer.prepare.arrays import Prepared
 from optimizer.prepare.risk import uses_cvar
 
@@ -35,7 +35,7 @@ def add_objective(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
     expr = sum((1.0 if prep.first_stage[tau] else prob[n]) * cost[o][tau] * m.x[o, tau, n]
                for o, tau, n in m.X if cost[o][tau] > 0)
     expr += sum(prob[s] * df[prep.spend[k].period] * m.short[k, s] for k, s in m.K)
-    expr += sum(float(prep.onboarding[p]) / MONEY * m.z[p] for p in m.P if prep.onboarding[p] > 0)
+    expr += onboarding_fees(m, prep)
     # §10.3: existing contracts' discounted payments, the same in every scenario (so in C_s and CVaR alike)
     expr += prep.existing.npv_usd / MONEY
     if uses_cvar(prep):  # §10.7: (1 − λ)·Σ_s prob_s·C_s + λ·CVaR_α (optimizer.model.risk)

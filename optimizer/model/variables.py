@@ -110,3 +110,8 @@ def x_at(m: pyo.ConcreteModel, prep: Prepared, o: int, tau: int, s: int) -> pyo.
     """``x[o, τ]`` as seen by scenario ``s`` (the shared copy when τ is first stage)."""
     return m.x[o, tau, prep.node(tau, s)]
 
+
+def onboarding_fees(m: pyo.ConcreteModel, prep: Prepared):
+    """``Σ_p onboarding_p · z[p]`` ($M): the fees of the providers used, paid once at t = 0 (in the
+    objective and in year 0's payments)."""
+    return sum(float(prep.onboarding[p]) / MONEY * m.z[p] for p in m.P if prep.onboarding[p] > 0)
