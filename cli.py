@@ -194,11 +194,12 @@ def diagnose(
     """Explain why INSTANCE is infeasible: the limits that must move, where and by how much."""
     _configure_logging(False)
     import optimizer
+    from optimizer.solve.numerics import unit_warnings
     from optimizer.solve.pipeline import check, named_coefficients
 
     try:
         checked = check(instance, optimizer.SolveOptions(max_memory=_max_memory(max_memory)))
-        _warn(instance, checked.warnings)
+        _warn(instance, unit_warnings(checked.instance))
         prep = optimizer.prepare(checked.instance)
         with named_coefficients(prep, instance):
             findings = optimizer.diagnose(prep)

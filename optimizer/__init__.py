@@ -92,8 +92,8 @@ def __dir__() -> list[str]:
 
 
 _SHADOWED = frozenset(name for name in _WHERE if (Path(__file__).parent / name).is_dir())
-"""Functions named like the sub-package they live in (``optimizer.sweep`` the function, in the package
-``optimizer.sweep``): the name stands for the function, as ``from optimizer import sweep`` expects."""
+"""Functions named like a sub-package (``optimizer.sweep``, ``optimizer.solve``, ``optimizer.prepare``): the
+name stands for the function, as ``from optimizer import solve`` expects, not for the package."""
 
 
 class _Package(ModuleType):

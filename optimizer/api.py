@@ -11,7 +11,7 @@ from optimizer.results.extract import extract
 from optimizer.results.solution import Solution
 from optimizer.solve.compiled import RawSolution
 from optimizer.solve.health import SizeEstimate
-from optimizer.solve.numerics import InputWarning, range_warnings
+from optimizer.solve.numerics import InputWarning, range_warnings, unit_warnings
 from optimizer.solve.options import Progress, SolveOptions
 from optimizer.solve.pipeline import Source, Stopwatch, check, named_coefficients, solve_built
 from optimizer.solve.status import Status
@@ -49,7 +49,7 @@ def solve(source: Source, options: SolveOptions | None = None, *, explain_infeas
             solution.diagnosis = [f.to_dict() for f in diagnose(prep, options)]
             watch.lap("diagnose_s")
     solution.timings = watch.timings
-    attach_health(solution, raw, estimate, checked.warnings)
+    attach_health(solution, raw, estimate, unit_warnings(checked.instance))
     return solution
 
 

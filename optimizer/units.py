@@ -88,6 +88,7 @@ def key_figure(value: float | None, unit: str, *, with_unit: bool = True) -> str
     if unit.startswith("USD per "):
         text = f"{'-' if value < 0 else ''}${abs(value):,.3f}"
         return f"{text} {unit.removeprefix('USD ')}" if with_unit else text
-    text = number(value, 1 if unit == "MW" and abs(value) < 100 else 0 if float(value).is_integer() or unit == "MW"
-                  else 1)
-    return f"{text} {unit}" if with_unit and unit == "MW" else text
+    if unit == "MW":
+        text = number(value, 1 if abs(value) < 100 else 0)
+        return f"{text} MW" if with_unit else text
+    return number(value, 0 if float(value).is_integer() else 1)

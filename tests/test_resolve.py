@@ -9,6 +9,7 @@ import pytest
 from support.feasibility import assert_feasible
 from support.instances import shipped
 from support.paths import INSTANCES
+from support.solving import assert_in_place_matches_rebuild
 
 import optimizer
 from optimizer.input.paths import set_path
@@ -36,20 +37,7 @@ def test_in_place_matches_rebuild(name: str, path: str, values: list) -> None:
     base = shipped(f"{name}.json")
     if name == "two_clouds":
         base = set_path(base, path, values.pop(0))
-    resolver = Resolver()
-    first = resolver.solve(base)
-    assert not resolver.in_place and first.status == optimizer.Status.OPTIMAL
-    for value in values:
-        data = set_path(base, path, value)
-        fast = resolver.solve(data)
-        assert resolver.in_place, resolver.reason
-        ref = optimizer.solve(data, explain_infeasible=False)
-        assert fast.status == ref.status
-        if ref.has_plan:
-            assert fast.objective_usd == pytest.approx(ref.objective_usd, rel=1e-7)
-            assert_feasible(data, json.loads(fast.to_json()))
-    back = resolver.solve(base)  # every change undone
-    assert resolver.in_place and back.objective_usd == pytest.approx(first.objective_usd, rel=1e-9)
+    assert_in_place_matches_rebuild(base, path, values)
 
 
 def test_mip_stays_a_mip_after_its_duals() -> None:

@@ -99,7 +99,7 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     pyomo_cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n_pyomo)
     offset = float(np.asarray(info.c_offset).ravel()[0]) if np.asarray(info.c_offset).size else 0.0
     pyomo_side = np.array([sense for _, sense in info.rows], dtype=int)
-    rows = Keys.from_tuples([row_key(con, side) for con, side in info.rows])
+    rows = Keys.from_tuples([row_key(con, side) for con, side in info.rows], rows=True)
     if blocks:
         variables, columns, A, cost, rhs, side, rows = _stack(model, info, pyomo_cost, pyomo_side, rows, blocks)
     else:

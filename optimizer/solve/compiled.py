@@ -46,8 +46,7 @@ class Compiled:
 
     def row_bound(self) -> np.ndarray:
         """The bound each row is held to: its upper bound for ``≤`` rows, else its lower bound."""
-        sides = self.rows.sides if self.rows.sides is not None else np.zeros(len(self.rows), dtype=np.int8)
-        return np.where(sides > 0, self.row_upper, self.row_lower)  # no rows at all: sides was never set
+        return np.where(self.rows.sides > 0, self.row_upper, self.row_lower)
 
 
 @dataclass

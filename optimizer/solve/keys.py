@@ -47,8 +47,9 @@ class Keys(Sequence):
         return cls(names, dims, code, np.concatenate(indices) if indices else np.zeros((0, WIDTH)), sides)
 
     @classmethod
-    def from_tuples(cls, keys: Sequence[tuple]) -> Keys:
-        """From ``(name, index)`` or ``(name, index, side)`` tuples."""
+    def from_tuples(cls, keys: Sequence[tuple], *, rows: bool = False) -> Keys:
+        """From ``(name, index)`` or ``(name, index, side)`` tuples; with ``rows``, ``sides`` is set even
+        when there is no row at all."""
         names: dict[str, int] = {}
         dims: list[int] = []
         for key in keys:
@@ -57,7 +58,8 @@ class Keys(Sequence):
                 dims.append(len(key[1]))
         code = np.array([names[key[0]] for key in keys], dtype=np.int16)
         index = np.array([(*key[1], *(-1,) * (WIDTH - len(key[1]))) for key in keys], dtype=np.int64)
-        sides = np.array([key[2] for key in keys], dtype=np.int8) if keys and len(keys[0]) > 2 else None
+        rows = rows or (bool(keys) and len(keys[0]) > 2)
+        sides = np.array([key[2] for key in keys], dtype=np.int8).reshape(-1) if rows else None
         return cls(list(names), dims, code, index.reshape(-1, WIDTH), sides)
 
     def __len__(self) -> int:

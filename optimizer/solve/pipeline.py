@@ -3,8 +3,8 @@
 The API (and so the CLI), the sweeps' in-place :class:`~optimizer.solve.resolve.Resolver`, hedging
 and the elastic diagnosis all go through these steps, so each gets the same checks:
 
-1. :func:`check`: load and validate the instance, refuse a model estimated to need more memory
-   than ``options.max_memory``, and collect implausible-unit warnings;
+1. :func:`check`: load and validate the instance, and refuse a model estimated to need more memory
+   than ``options.max_memory``;
 2. :func:`solve_built`: a built model with a constant limit that can never hold is infeasible
    without calling HiGHS; otherwise it is compiled, handed to HiGHS (the Pyomo model freed first,
    with ``release``) and solved by the method ``options.algorithm`` picks;
@@ -33,7 +33,7 @@ from optimizer.solve.compile import compile_to_highs
 from optimizer.solve.compiled import RawSolution
 from optimizer.solve.health import SizeEstimate, check_size
 from optimizer.solve.highs import METHOD_NAMES, highs_solver, solve_compiled
-from optimizer.solve.numerics import CoefficientError, InputWarning, unit_warnings
+from optimizer.solve.numerics import CoefficientError
 from optimizer.solve.options import Progress, SolveOptions
 from optimizer.solve.status import Status
 
@@ -46,11 +46,10 @@ NEVER_MET = "a limit can never be met"
 
 @dataclass(frozen=True)
 class Checked:
-    """A validated instance, its estimated size and the warnings about its units."""
+    """A validated instance and its estimated size."""
 
     instance: Instance
     estimate: SizeEstimate
-    warnings: list[InputWarning]
 
 
 def in_file(error: InstanceError, source: object) -> InstanceError:
@@ -65,7 +64,7 @@ def check(source: Source, options: SolveOptions) -> Checked:
         estimate = check_size(inst, options.max_memory)
     except InstanceError as e:
         raise in_file(e, source) from None
-    return Checked(inst, estimate, unit_warnings(inst))
+    return Checked(inst, estimate)
 
 
 @contextmanager

@@ -132,7 +132,7 @@ def sweep(instance: str | Path | Mapping[str, Any] | Instance, grid: Mapping[str
     (``parquet=None``), always (``True``: :class:`MissingExtraError` without pyarrow) or never (``False``).
     ``scheduler`` without Dask installed raises :class:`MissingExtraError` too, before anything runs.
     """
-    write_parquet = require_extras(scheduler=scheduler, parquet=parquet if out is not None else parquet or False)
+    write_parquet = require_extras(scheduler=scheduler, parquet=parquet if out is not None else bool(parquet))
     check_grid(instance, grid)
     base = base_data(instance)
     runs = grid_runs(grid)
