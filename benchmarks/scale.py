@@ -95,9 +95,9 @@ class Clock:
 
 # --- children: one route, one size, one fresh process --------------------------------------------
 
-def child_procure(instance: str, solve: bool) -> dict:
+def child_procure(instance: str, solve: bool, algorithm: str = "auto") -> dict:
     """``optimizer.solve`` (stage timings from ``Solution.timings``) and ``Solution.write``; or, with
-    ``solve`` False, the same steps up to the hand-off to HiGHS."""
+    ``solve`` False, the same steps up to the hand-off to HiGHS. ``algorithm`` is ``--algorithm``."""
     clock = Clock()
     import optimizer
     from optimizer.model import build_model
@@ -106,7 +106,7 @@ def child_procure(instance: str, solve: bool) -> dict:
     from optimizer.solve.options import SolveOptions
     clock.lap("import")
     out: dict = {"import_peak_mb": peak_mb()}
-    options = SolveOptions()
+    options = SolveOptions(algorithm=algorithm)
     if solve:
         solution = optimizer.solve(instance, options, explain_infeasible=False)
         if solution.status != optimizer.Status.OPTIMAL:
@@ -327,9 +327,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    versions = ", ".join(f"{p} {version(p)}" for p in ("pyomo", "highspy", "linopy", "numpy"))
+    def installed(package: str) -> str:
+        try:
+            return f"{package} {version(package)}"
+        except PackageNotFoundError:
+            return f"no {package}"
+
+    versions = ", ".join(installed(p) for p in ("pyomo", "highspy", "linopy", "numpy"))
     versions = f"Python {platform.python_version()}, {versions}"
     return f"{os.cpu_count()} cores ({cpu}), {time.strftime('%Y-%m-%d')}; {versions}"
 

@@ -44,16 +44,21 @@ def test_rows_per_family() -> None:
     assert not hasattr(fast.model, "active_chips") and len(fast.model.provider_power) == 12
 
 
-def test_active_chip_rows_have_at_most_four_terms_whatever_the_term() -> None:
+def test_active_chip_rows_are_the_covering_sums() -> None:
+    """Quarterly periods over two years. k6 (6 months: L = 2, signable from t = 0): row t holds
+    −a[k6, t] and x[k6, τ] for τ in (t − 2, t], 2 terms at t = 0 and 3 after. "long" (24 months: L = 8,
+    signable from 2027, τ ≥ 4): 1 + (t − 3) terms at t = 4…7 (every earlier τ still covers t)."""
     from pyomo.repn import generate_standard_repn
 
-    m = built(offers=[{"id": "long", "provider": "p", "chip": "k", "term_months": 24,
-                       "price_per_chip_hour": 1.0}]).model
-    sizes = {len(generate_standard_repn(c.body).linear_vars) for c in m.active_chips.values()}
-    assert max(sizes) <= 4
-    block = built(arrays=True, offers=[{"id": "long", "provider": "p", "chip": "k", "term_months": 24,
-                                        "price_per_chip_hour": 1.0}]).blocks[0]
-    assert block.name == "active_chips" and max(block.indptr[1:] - block.indptr[:-1]) <= 4
+    offers = [BASE["offers"][0], {"id": "long", "provider": "p", "chip": "k", "term_months": 24,
+                                  "price_per_chip_hour": 1.0, "available": {"from": 2027}}]
+    want = {(0, 0): 2, **{(0, t): 3 for t in range(1, 8)}, **{(1, t): t - 2 for t in range(4, 8)}}
+    m = built(offers=offers).model
+    assert {(o, t): len(generate_standard_repn(c.body).linear_vars)
+            for (o, t, s), c in m.active_chips.items()} == want
+    block = built(arrays=True, offers=offers).blocks[0]
+    assert block.name == "active_chips" and [tuple(k[:2]) for k in block.keys.tolist()] == list(want)
+    assert (block.indptr[1:] - block.indptr[:-1]).tolist() == list(want.values())
 
 
 def test_scenarios_share_first_stage_contracts() -> None:

@@ -1,4 +1,4 @@
-"""The Pyomo builders of the constraint families of spec §4 (C1–C13), plus the active-chips recursion.
+"""The Pyomo builders of the constraint families of spec §4 (C1–C13), plus the definition of active chips.
 
 Each builder ``add_*(m, prep, lay, ctx)`` adds its constraints to ``m`` and returns a
 :class:`~optimizer.model.parts.Part` (its elastic slacks and the constant rows that can never
@@ -21,25 +21,23 @@ from optimizer.prepare.arrays import Prepared
 
 
 def add_active_chips(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
-    """Active chips ``a[o, t] = Σ {x[o, τ] : τ ∈ Σ_o, τ ≤ t ≤ τ + L_o − 1}`` (chips), as a recursion.
+    """Active chips ``a[o, t] = Σ {x[o, τ] : τ ∈ Σ_o, t − L_o < τ ≤ t} + E[o, t]`` (chips), spec §3.
 
-    ``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]``, each term present only where it exists;
-    at most four non-zeros a row, whatever the term length. Existing contracts (spec §10.3) are
-    constants: the row's right-hand side is ``−(E[o, t] − E[o, t−1])``, ``E = prep.existing.chips``.
+    Written as the explicit sum of the contracts that cover t (up to ``L_o`` non-zeros a row, no
+    chain between periods): HiGHS's dual simplex solves it many times faster than the recursion
+    ``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` (docs/performance.md, "Formulation").
+    Existing contracts (spec §10.3) are constants: ``E = prep.existing.chips`` on the right-hand side.
     """
     term = prep.term.tolist()
     signable = prep.signable
-    step = prep.existing.steps.tolist()
+    existing = prep.existing.chips.tolist()
 
     def rule(_, o, t, s):
         expr = -m.a[o, t, s]
-        if t > 0 and prep.active[o, t - 1]:
-            expr += m.a[o, t - 1, s]
-        if signable[o, t]:
-            expr += x_at(m, prep, o, t, s)
-        if t - term[o] >= 0 and signable[o, t - term[o]]:
-            expr -= x_at(m, prep, o, t - term[o], s)
-        return expr == -step[o][t]
+        for tau in range(max(0, t - term[o] + 1), t + 1):
+            if signable[o, tau]:
+                expr += x_at(m, prep, o, tau, s)
+        return expr == -existing[o][t]
 
     m.active_chips = pyo.Constraint(m.A, rule=rule)
     return ctx.part()

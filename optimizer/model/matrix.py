@@ -1,6 +1,6 @@
 """The four largest constraint families built as sparse arrays with numpy, not Pyomo expressions.
 
-The active-chips recursion, C1 demand, C2 capacity and C10 diversification hold nearly every row
+The definition of active chips, C1 demand, C2 capacity and C10 diversification hold nearly every row
 and non-zero of a large plan (99.9% of the rows of the ``large`` preset). Built term by term as
 Pyomo expressions and then walked again by Pyomo's standard-form compiler, they were most of
 procure's time outside HiGHS and most of its memory (docs/performance.md). Here each is a
@@ -131,28 +131,23 @@ def _part(ctx: Context, block: RowBlock | None) -> Part:
 
 
 def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
-    """``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` as ``−a[o,t] + a[o,t−1] + x[o,t] − x[o,t−L_o] = 0``.
+    """``a[o, t] = Σ_{τ ∈ Σ_o, t−L_o < τ ≤ t} x[o, τ] + E[o, t]`` as ``−a[o,t] + Σ x[o,τ] = −E[o, t]``.
 
-    The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips); existing contracts
-    (spec §10.3) set the right-hand side to ``−(E[o, t] − E[o, t−1])``.
+    The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips; terms in the same
+    order: ``a``, then the covering contracts from the earliest); ``E`` the existing contracts (§10.3).
     """
     o, t, s = pos.a_index.T
     n = len(o)
     rows, cols, coefs = [np.arange(n)], [pos.a[o, t, s]], [np.full(n, -1.0)]
-    prev = (t > 0) & prep.active[o, np.maximum(t - 1, 0)]
-    rows.append(np.flatnonzero(prev))
-    cols.append(pos.a[o[prev], t[prev] - 1, s[prev]])
-    coefs.append(np.ones(prev.sum()))
-    new = prep.signable[o, t]
-    rows.append(np.flatnonzero(new))
-    cols.append(_x_at(pos, prep, o[new], t[new], s[new]))
-    coefs.append(np.ones(new.sum()))
-    start = t - prep.term[o]
-    ending = (start >= 0) & prep.signable[o, np.maximum(start, 0)]
-    rows.append(np.flatnonzero(ending))
-    cols.append(_x_at(pos, prep, o[ending], start[ending], s[ending]))
-    coefs.append(-np.ones(ending.sum()))
-    rhs = -prep.existing.steps[o, t]
+    term = prep.term[o]
+    for lag in range(int(prep.term.max(initial=0)) - 1, -1, -1):  # earliest covering contract first
+        tau = t - lag
+        hit = (lag < term) & (tau >= 0)
+        hit[hit] = prep.signable[o[hit], tau[hit]]
+        rows.append(np.flatnonzero(hit))
+        cols.append(_x_at(pos, prep, o[hit], tau[hit], s[hit]))
+        coefs.append(np.ones(hit.sum()))
+    rhs = -prep.existing.chips[o, t]
     return _part(ctx, _block("active_chips", pos.a_index, 0, rhs, np.concatenate(rows),
                              np.concatenate(cols), np.concatenate(coefs)))
 

@@ -62,7 +62,7 @@ def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
     """x (chips signed), a (active chips), u (allocation), short ($M), z, v, and block counts.
 
     - ``x[o, τ, n] ≥ 0`` chips newly signed; ``n`` is the scenario copy (0 when first stage).
-    - ``a[o, t, s]`` chips active (kept as a variable defined by a recursion, see ``add_active_chips``).
+    - ``a[o, t, s]`` chips active (a variable defined by the covering sum, see ``add_active_chips``).
     - ``u[w, o, t, s]`` chips of o serving w; ``short[k, s]`` spend-commitment shortfall in $M.
     - ``z[p]`` provider used, ``v[o, τ, n]`` minimum-contract switch, ``blocks[o, τ, n]`` integer blocks.
     - ``y[w, p]`` provider p may serve workload w (§10.5, only where ``max_providers`` can bind).
