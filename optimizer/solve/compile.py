@@ -81,8 +81,6 @@ def row_key(con, side: int) -> RowKey:
     return con.parent_component().local_name, _index(con), int(side)
 
 
-
-
 def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     """Compile a built model (Pyomo, and the row blocks built as arrays) and pass it to a new HiGHS instance.
 

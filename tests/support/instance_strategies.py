@@ -5,7 +5,9 @@ part of spec §2 at small sizes: 1–3 providers, 1–3 chips, 1–5 offers, 1�
 periods per year, terms that do not divide years, price changes, availability windows, supply
 caps, whole blocks, minimum contracts, onboarding fees, the three demand forms with monthly
 profiles and peak factors, exclusivity and chip filters, budgets, global power, spend and
-capacity commitments, diversification, providers-used limits and scenarios. Sizes are drawn
+capacity commitments, diversification, providers-used limits and scenarios; and spec v2 (§10):
+commitments scoped to chips, ramped capacity commitments, existing contracts, shared supply,
+``max_providers``, ``end_effects: "pro_rata"`` and CVaR risk. Sizes are drawn
 so that most instances are feasible and some are not (tight power, budgets or commitments).
 
 :func:`mutations` breaks an instance in one place (delete or rename a key, change a type,
@@ -83,6 +85,8 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
     horizon: dict[str, Any] = {"start_year": y0, "years": n}
     if m != 1 or draw(st.booleans()):
         horizon["periods_per_year"] = m
+    if draw(st.integers(0, 3)) == 0:
+        horizon["end_effects"] = draw(st.sampled_from(("full", "pro_rata")))  # §10.6
     inst: dict[str, Any] = {"name": "random", "horizon": horizon}
     if draw(st.booleans()):
         inst["discount_rate"] = round(draw(st.floats(0.0, 0.15)), 4)
@@ -157,8 +161,16 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
             w["providers"] = draw(st.lists(st.sampled_from(offered), min_size=1, max_size=n_prov, unique=True))
         if draw(st.integers(0, 3)) == 0:
             w["chips"] = draw(st.lists(st.sampled_from(chip_names), min_size=1, max_size=2, unique=True))
+        if draw(st.integers(0, 4)) == 0:
+            w["max_providers"] = draw(st.integers(1, n_prov))  # §10.5
         workloads.append(w)
     inst.update(providers=providers, chips=chips, offers=offers, workloads=workloads)
+    if draw(st.integers(0, 3)) == 0:
+        inst["existing_contracts"] = [draw(existing_contracts(y0, n, offers, scale))
+                                      for _ in range(draw(st.integers(1, 2)))]
+    if draw(st.integers(0, 4)) == 0:
+        inst["supply"] = [draw(shared_supplies(y0, n, provider_ids, chip_names, scale, need_mw, tight))
+                          for _ in range(draw(st.integers(1, 2)))]
 
     yearly_cost = 3 * scale / 0.3 * 6.0 * 8760  # an upper estimate of a year of chips, USD
     if draw(st.integers(0, 3)) == 0:
@@ -198,7 +210,38 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
         inst["providers_used"] = used
     if draw(st.integers(0, 3)) == 0:
         inst["scenarios"] = draw(scenario_sets(y0, n, [w["id"] for w in workloads]))
+        if draw(st.booleans()):  # §10.7
+            inst["risk"] = {"cvar_alpha": draw(st.sampled_from((0.0, 0.5, 0.8, 0.95))),
+                            "weight": draw(st.sampled_from((0.0, 0.3, 1.0)))}
     return inst
+
+
+@st.composite
+def existing_contracts(draw: st.DrawFn, y0: int, n: int, offers: list[dict[str, Any]], scale: float) -> dict[str, Any]:
+    """§10.3: chips of an offer signed before or during the horizon, still running at its start or
+    starting before its end (``μ`` months from the horizon start: ``−term < μ < 12·n``)."""
+    offer = draw(st.sampled_from(offers))
+    mu = draw(st.integers(-offer["term_months"] + 1, 12 * n - 1))
+    year, month = y0 + mu // 12, mu % 12 + 1
+    e: dict[str, Any] = {"offer": offer["id"], "chips": round(draw(st.floats(1.0, scale)), 1),
+                         "start": f"{year:04d}-{month:02d}"}
+    if draw(st.booleans()):
+        e["price_per_chip_hour"] = round(draw(st.floats(0.5, 6.0)), 3)
+    return e
+
+
+@st.composite
+def shared_supplies(draw: st.DrawFn, y0: int, n: int, provider_ids: list[str], chip_names: list[str], scale: float,
+                    need_mw: float, tight: bool) -> dict[str, Any]:
+    """§10.4: new chips (or MW) of some chips, at one provider or all, capped per year."""
+    entry: dict[str, Any] = {"chips": draw(st.lists(st.sampled_from(chip_names), min_size=1, max_size=2, unique=True))}
+    if draw(st.booleans()):
+        entry["provider"] = draw(st.sampled_from(provider_ids))
+    if draw(st.booleans()):
+        entry["max_new_chips"] = draw(year_maps(y0, n, 0.0 if tight else scale, 20 * scale))
+    else:
+        entry["max_new_mw"] = draw(year_maps(y0, n, 0.0 if tight else need_mw / 4, 2 * need_mw))
+    return entry
 
 
 def _window(draw: st.DrawFn, y0: int, n: int) -> list[int]:

@@ -30,7 +30,8 @@ MILPs are hard (whole racks, minimum contracts, monthly periods): after 30 s the
 
 KNOWN_FAMILIES = {"demand", "provider_power", "global_power", "supply", "budget_year", "budget_total",
                   "capacity_commitment", "diversification", "providers_min", "providers_max",
-                  "exclusivity", "availability"}
+                  "exclusivity", "availability", "shared_supply_chips", "shared_supply_mw", "spend_commitment",
+                  "placement_count"}
 
 
 @dataclass
