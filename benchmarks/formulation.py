@@ -72,10 +72,12 @@ def report(results: dict, command: str) -> str:
     lines = [f"Command: `{command}`", f"Machine: {machine()}", "",
              "| instance | route | columns | rows | non-zeros | n | HiGHS s | simplex iter. | total s | peak MB |"
              " objective ($M) |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    ratios = ["| instance | fastest bare | its HiGHS s | procure route | procure total s |"
-              " procure total / fastest bare HiGHS | procure peak / bare peak |", "|---|---|---:|---|---:|---:|---:|"]
+    ratios = ["| instance | fastest bare | its HiGHS s (CPU s) | procure route | procure total s (CPU s) |"
+              " procure total / fastest bare HiGHS | the same in CPU time | procure peak / bare peak |",
+              "|---|---|---:|---|---:|---:|---:|---:|"]
     for name, routes in results.items():
-        med = {r: {k: statistics.median(run[k] for run in runs) for k in ("highs_s", "total_s", "peak_mb")}
+        med = {r: {k: statistics.median(run.get(k, 0.0) for run in runs)
+                  for k in ("highs_s", "total_s", "peak_mb", "highs_cpu_s", "cpu_s")}
                | {k: runs[0].get(k) for k in ("columns", "rows", "nonzeros", "objective", "iterations")}
                | {"n": len(runs)} for r, runs in routes.items()}
         for r, m in med.items():
@@ -89,8 +91,9 @@ def report(results: dict, command: str) -> str:
         for r, m in med.items():
             if r.startswith("procure"):
                 fast = bare[best]
-                ratios.append(f"| {name} | {best} | {fast['highs_s']:.2f} | {r} | {m['total_s']:.2f} | "
-                              f"{m['total_s'] / fast['highs_s']:.2f} | {m['peak_mb'] / fast['peak_mb']:.2f} |")
+                ratios.append(f"| {name} | {best} | {fast['highs_s']:.2f} ({fast['highs_cpu_s']:.2f}) | {r} | "
+                              f"{m['total_s']:.2f} ({m['cpu_s']:.2f}) | {m['total_s'] / fast['highs_s']:.2f} | "
+                              f"{m['cpu_s'] / fast['highs_cpu_s']:.2f} | {m['peak_mb'] / fast['peak_mb']:.2f} |")
     return "\n".join([*lines, "", *ratios])
 
 
@@ -107,10 +110,13 @@ def main() -> None:
     ap.add_argument("--instance", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        result = child_bare(args.instance, args.how) if args.child == "bare" else \
-            child_procure(args.instance, True, args.how)
-        if args.child == "procure":
-            result["iterations"] = None
+        if args.child == "bare":
+            result = child_bare(args.instance, args.how)
+        else:
+            import optimizer.api  # noqa: F401  (imports left out of the CPU time, as of the wall time)
+            cpu = time.process_time()
+            result = child_procure(args.instance, True, args.how)
+            result.update(iterations=None, cpu_s=time.process_time() - cpu)
         print(json.dumps(result), flush=True)
         return
     command = ".venv/bin/python benchmarks/formulation.py " + " ".join(sys.argv[1:])

@@ -68,6 +68,8 @@ class Counts:
     active: int  # active (offer, period) pairs
     x_per_offer: np.ndarray  # (O,) contract variables per offer
     term: np.ndarray  # (O,) term in periods
+    active_per_offer: np.ndarray  # (O,) periods each offer can be active in
+    u_placed: int  # allocation variables of the workloads whose max_providers can bind (§10.5)
 
 
 @dataclass(frozen=True)
@@ -193,9 +195,12 @@ def _per_percentage_point(built: Built, raw: RawSolution) -> Callable[[tuple, fl
 
 
 def _shared_supply(c: Counts, cap_field: str) -> tuple[int, int]:
-    """Rows and non-zeros of the shared supply entries with ``cap_field`` (§10.4): each x in each entry once."""
-    entries = sum(getattr(e, cap_field) is not None for e in c.inst.supply)
-    return c.N * c.S * entries, c.x * entries
+    """Rows and non-zeros of the shared supply entries with ``cap_field`` (§10.4): the x of each entry's offers."""
+    family = {chip.id: chip.family or chip.id for chip in c.inst.chips}
+    entries = [e for e in c.inst.supply if getattr(e, cap_field) is not None]
+    nonzeros = sum(int(c.x_per_offer[i]) for e in entries for i, o in enumerate(c.inst.offers)
+                   if (e.provider is None or o.provider == e.provider) and ({o.chip, family[o.chip]} & set(e.chips)))
+    return c.N * c.S * len(entries), nonzeros
 
 
 def _placed(c: Counts) -> bool:
@@ -213,7 +218,7 @@ _USED = "off by {amount:,.0f} provider{plural}"
 REGISTRY = Registry((
     Family("§3", "active_chips", "active chips", "chips", "==", ("o", "t", "s"), "offers[{o}].term_months", (),
            con.add_active_chips, matrix.active_chips_rows, title="definition of active chips (spec §3)",
-           size=lambda c: (c.a, 4 * c.a)),
+           size=lambda c: (c.a, c.a + c.S * int((c.active_per_offer * np.minimum(c.term, c.T)).sum()))),
     Family("C1", "demand", "demand", "metric", ">=", ("w", "t", "s"), "workloads[{w}].demand",
            ("demand", "effectiveness"), con.add_demand, matrix.demand_rows,
            Elastic("metric", "{amount:,.1f} {unit} cannot be served", priority=10.0), limit=True,
@@ -285,7 +290,7 @@ REGISTRY = Registry((
            size=lambda c: (1, c.z) if c.inst.providers_used and c.inst.providers_used.max is not None else (0, 0)),
     Family("§10.5", "placement_link", "placement", "chips", "<=", ("w", "o", "t", "s"), "workloads[{w}].max_providers",
            placement.READS, placement.add_placement, title="§10.5 placement (a workload runs only where placed)",
-           size=lambda c: (c.u, 2 * c.u) if _placed(c) else (0, 0)),
+           size=lambda c: (c.u_placed, 2 * c.u_placed)),
     Family("§10.5", "placement_count", "placement", "providers", "<=", ("w",), "workloads[{w}].max_providers",
            placement.READS, placement.add_placement,
            elastic=Elastic("providers", "needs {amount:,.0f} more provider{plural}"), limit=True,

@@ -21,6 +21,7 @@ from optimizer.errors import InstanceError
 from optimizer.input.schema import Instance
 from optimizer.prepare.arrays import Periods, active_periods, effectiveness, signable_periods
 from optimizer.prepare.existing import existing_contracts
+from optimizer.prepare.placement import allowed_providers
 from optimizer.solve.options import DEFAULT_MAX_MEMORY
 
 """The default memory budget (bytes) for one solve; ``--max-memory`` / ``SolveOptions.max_memory``."""
@@ -68,6 +69,7 @@ def estimate_size(inst: Instance) -> SizeEstimate:
     per = Periods(h.start_year, h.years, h.periods_per_year)
     T, N, m = per.count, per.years, per.per_year
     O, W, P = len(inst.offers), len(inst.workloads), len(inst.providers)
+    provider_of = {p.id: i for i, p in enumerate(inst.providers)}
     S = len(inst.scenarios.cases) if inst.scenarios is not None else 1
     term = np.array([math.ceil(o.term_months * m / 12) for o in inst.offers], dtype=np.int64)
     signable = signable_periods(inst, per)
@@ -93,12 +95,19 @@ def estimate_size(inst: Instance) -> SizeEstimate:
     x_per_offer = (signable * nodes[None, :]).sum(axis=1)
     v = int(x_per_offer[with_min].sum())
     blocks = int(x_per_offer[with_block].sum())
-    variables = x + a + u + K * S + z + v + blocks
-    integer = z + v + blocks
+    served = allowed_providers(allowed.astype(float), np.array([provider_of[o.provider] for o in inst.offers]))
+    placed = np.array([wl.max_providers is not None and wl.max_providers < len(served[w])  # §10.5: k can bind
+                       for w, wl in enumerate(inst.workloads)], dtype=bool)
+    y = sum(len(served[w]) for w in np.flatnonzero(placed))  # a switch per allowed provider
+    u_placed = int((allowed[placed].sum(axis=0) * active.sum(axis=1)).sum()) * S  # u of the placed workloads
+    cvar = 1 + S if inst.risk is not None and inst.scenarios is not None else 0  # §10.7: η and each excess
+    variables = x + a + u + K * S + z + v + blocks + y + cvar
+    integer = z + v + blocks + y
 
     from optimizer.model import families  # here: it loads Pyomo, which parse_bytes and human_bytes do not need
 
-    counts = families.Counts(inst, T, N, m, S, P, W, K, x, a, u, z, v, blocks, n_active, x_per_offer, term)
+    counts = families.Counts(inst, T, N, m, S, P, W, K, x, a, u, z, v, blocks, n_active, x_per_offer, term,
+                             active.sum(axis=1), u_placed)
     sizes = [f.size(counts) for f in families.active().families if f.size is not None]
     rows = sum(r for r, _ in sizes)
     nonzeros = sum(n for _, n in sizes) + x  # and the objective's costs

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import highspy
@@ -63,22 +63,26 @@ def _configure(h: highspy.Highs, options: SolveOptions, compiled: Compiled, foll
 
 
 def solve_compiled(h: highspy.Highs, compiled: Compiled, options: SolveOptions | None = None, *,
-                   duals: bool = True, keep_model: bool = False, progress: Progress | None = None) -> RawSolution:
+                   duals: bool = True, keep_model: bool = False, progress: Progress | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> RawSolution:
     """Solve the model already in ``h`` (warm, if it was solved before) and read the plan back.
 
     ``duals`` asks for row duals (for a MILP: one more LP with the integers fixed); with
     ``keep_model`` that LP's changes are undone afterwards, so ``h`` can be changed and re-solved.
-    ``progress`` is told HiGHS's log lines as they come.
+    ``progress`` is told HiGHS's log lines as they come; ``meanwhile`` is called once HiGHS has
+    started, in this thread (e.g. freeing the Pyomo model while HiGHS's thread solves).
     """
     options = options or SolveOptions()
     _configure(h, options, compiled, following=progress is not None)
     t0 = time.perf_counter()
     if compiled.columns:
         if progress is None:
-            run_interruptibly(h)
+            run_interruptibly(h, meanwhile)
         else:
             with follow_log(h, progress):
-                run_interruptibly(h)
+                run_interruptibly(h, meanwhile)
+    elif meanwhile is not None:
+        meanwhile()
     status, message = _status(h, compiled)
     sol = h.getSolution()
     gap = float(h.getInfo().mip_gap) if compiled.is_mip else None
@@ -181,14 +185,17 @@ def follow_log(h: highspy.Highs, progress: Progress) -> Iterator[None]:
         h.cbLogging.unsubscribe(relay)
 
 
-def run_interruptibly(h: highspy.Highs) -> None:
+def run_interruptibly(h: highspy.Highs, meanwhile: Callable[[], None] | None = None) -> None:
     """Run HiGHS in its worker thread so that Ctrl-C stops it cleanly, then re-raise the interrupt.
 
     The caller (and the CLI) then writes nothing: a plan cut short by Ctrl-C is not a result.
+    ``meanwhile`` runs in this thread while HiGHS solves in its own.
     """
     h.HandleUserInterrupt = True
     h.startSolve()
     try:
+        if meanwhile is not None:
+            meanwhile()
         while not h.wait(0.1)[0]:
             pass
     except KeyboardInterrupt:
