@@ -288,7 +288,7 @@ REGISTRY = Registry((
            ("providers_max",), con.add_providers_used, elastic=Elastic("providers", _USED), limit=True,
            alias="providers_max", title="C13 providers used", subject="providers", place="",
            size=lambda c: (1, c.z) if c.inst.providers_used and c.inst.providers_used.max is not None else (0, 0)),
-    Family("§10.5", "placement_link", "placement", "chips", "<=", ("w", "o", "t", "s"), "workloads[{w}].max_providers",
+    Family("§10.5", "placement_link", "placement", "metric", "<=", ("w", "p", "t", "s"), "workloads[{w}].max_providers",
            placement.READS, placement.add_placement, title="§10.5 placement (a workload runs only where placed)",
            size=lambda c: (c.u_placed, 2 * c.u_placed)),
     Family("§10.5", "placement_count", "placement", "providers", "<=", ("w",), "workloads[{w}].max_providers",

@@ -3,14 +3,16 @@
 For a workload w with ``max_providers`` k, and a binary ``y[w, p]`` per provider it may use (one
 for all periods and scenarios):
 
-- ``placement_link``: ``u[w, o, t, s] ≤ M_wots · y[w, p(o)]`` (chips), so o serves w only if
-  ``y[w, p(o)] = 1``;
+- ``placement_link``: ``Σ_{o: p(o)=p} e(w, c(o))·u[w, o, t, s] ≤ D_w[t, s] · y[w, p]`` (metric units),
+  so p serves w only if ``y[w, p] = 1``;
 - ``placement_count``: ``Σ_p y[w, p] ≤ k`` (providers).
 
-``M_wots = D_w[t, s] / e(w, c(o))``: the chips of o that serve all of w's demand in t. A plan that
-allocates more has chips idle for w; moving the excess off w changes no other row (u appears only
-in C1 and C2), so the bound keeps every plan's contracts and cost. It holds in the elastic
-diagnosis too, where a bound from the power limits (C3, C4) would not: those limits may move there.
+``D_w[t, s]`` is all of w's demand in t: a plan that serves more from p has chips idle for w; moving
+the excess off w changes no other row (u appears only in C1 and C2), so the bound keeps every
+plan's contracts and cost. It holds in the elastic diagnosis too, where a bound from the power
+limits (C3, C4) would not: those limits may move there. One row per provider, not one per offer
+with a big-M in chips (``u ≤ D/e · y``, coefficients up to 4e7 on the 2026 instance), is the tighter
+relaxation and has fewer rows.
 Workloads whose limit cannot bind (k at least the providers they may use) have no ``y``
 (:func:`optimizer.prepare.placement.placement_limits`), so nothing is built for them.
 """
@@ -37,10 +39,14 @@ def add_placement(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
     owner = prep.offer_provider.tolist()
     eff = prep.effectiveness.tolist()
     demand = prep.demand.tolist()
-    link = [(w, o, t, s) for (w, o, t, s) in m.U if w in chosen]
+    served: dict[tuple[int, int, int, int], list[int]] = {}  # (w, p, t, s) → the offers of p serving w
+    for (w, o, t, s) in m.U:
+        if w in chosen:
+            served.setdefault((w, owner[o], t, s), []).append(o)
 
-    def linked(_, w, o, t, s):
-        return m.u[w, o, t, s] - demand[s][w][t] / eff[w][o] * m.y[w, owner[o]] <= 0
+    def linked(_, w, p, t, s):
+        body = sum(eff[w][o] * m.u[w, o, t, s] for o in served[w, p, t, s])
+        return body - demand[s][w][t] * m.y[w, p] <= 0
 
     def count(_, w):
         k = float(prep.max_providers[w])
@@ -49,6 +55,6 @@ def add_placement(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
         body = sum(m.y[w, p] for (v, p) in m.Y if v == w) - part.slack(m, "placement_count", (w,), k)
         return part.row("placement_count", (w,), body, hi=k)
 
-    m.placement_link = pyo.Constraint(link, rule=linked)
+    m.placement_link = pyo.Constraint(list(served), rule=linked)
     m.placement_count = pyo.Constraint(placed, rule=count)
     return part
