@@ -70,6 +70,7 @@ class Counts:
     term: np.ndarray  # (O,) term in periods
     active_per_offer: np.ndarray  # (O,) periods each offer can be active in
     u_placed: int  # allocation variables of the workloads whose max_providers can bind (§10.5)
+    placed: int  # those workloads
 
 
 @dataclass(frozen=True)
@@ -203,11 +204,6 @@ def _shared_supply(c: Counts, cap_field: str) -> tuple[int, int]:
     return c.N * c.S * len(entries), nonzeros
 
 
-def _placed(c: Counts) -> bool:
-    """Some workload sets ``max_providers`` (§10.5; the rows exist only where it can bind)."""
-    return any(w.max_providers is not None for w in c.inst.workloads)
-
-
 def _budget(c: Counts, rows: int, nonzeros: int) -> tuple[int, int]:
     return (rows, nonzeros) if c.inst.budget is not None else (0, 0)
 
@@ -290,12 +286,12 @@ REGISTRY = Registry((
            size=lambda c: (1, c.z) if c.inst.providers_used and c.inst.providers_used.max is not None else (0, 0)),
     Family("§10.5", "placement_link", "placement", "metric", "<=", ("w", "p", "t", "s"), "workloads[{w}].max_providers",
            placement.READS, placement.add_placement, title="§10.5 placement (a workload runs only where placed)",
-           size=lambda c: (c.u_placed, 2 * c.u_placed)),
+           size=lambda c: (c.placed * c.P * c.T * c.S, c.u_placed + c.placed * c.P * c.T * c.S)),
     Family("§10.5", "placement_count", "placement", "providers", "<=", ("w",), "workloads[{w}].max_providers",
            placement.READS, placement.add_placement,
            elastic=Elastic("providers", "needs {amount:,.0f} more provider{plural}"), limit=True,
            title="§10.5 placement (providers serving a workload)", place="{subject}", price_unit="USD per provider",
-           size=lambda c: (c.W, c.P * c.W) if _placed(c) else (0, 0)),
+           size=lambda c: (c.placed, c.P * c.placed)),
     Family("§10.7", "risk_excess", "CVaR excess", "USD", ">=", ("s",), "risk", risk.READS, risk.add_risk_excess,
            scale=MONEY, title="§10.7 CVaR excess (a scenario's cost above η)", where="cost", place="{when}",
            size=lambda c: (c.S, c.S * (c.x + c.K + c.z + 2)) if c.inst.risk and c.inst.scenarios else (0, 0)),

@@ -107,7 +107,7 @@ def estimate_size(inst: Instance) -> SizeEstimate:
     from optimizer.model import families  # here: it loads Pyomo, which parse_bytes and human_bytes do not need
 
     counts = families.Counts(inst, T, N, m, S, P, W, K, x, a, u, z, v, blocks, n_active, x_per_offer, term,
-                             active.sum(axis=1), u_placed)
+                             active.sum(axis=1), u_placed, int(placed.sum()))
     sizes = [f.size(counts) for f in families.active().families if f.size is not None]
     rows = sum(r for r, _ in sizes)
     nonzeros = sum(n for _, n in sizes) + x  # and the objective's costs
