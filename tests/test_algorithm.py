@@ -1,4 +1,4 @@
-"""The LP method: ``auto`` solves big cold LPs by interior point with crossover, the rest by simplex.
+"""The LP method: ``auto`` is dual simplex (by measurement; a size rule for interior point stays, off).
 
 With the size threshold lowered to 0, every spec example goes through interior point and must
 still reach its reference objective with a plan the independent checker accepts; the in-place
@@ -28,13 +28,19 @@ def _model(columns: int, mip: bool = False) -> SimpleNamespace:
 
 
 @pytest.mark.parametrize(("columns", "mip", "warm", "want"), [
-    (highs.IPM_FROM_COLUMNS, False, False, "ipm"),
-    (highs.IPM_FROM_COLUMNS - 1, False, False, "choose"),
-    (highs.IPM_FROM_COLUMNS, True, False, "choose"),  # a MILP: HiGHS's branch and bound
-    (highs.IPM_FROM_COLUMNS, False, True, "choose"),  # a re-solve from a basis: simplex
+    (1_000, False, False, "ipm"),
+    (999, False, False, "choose"),
+    (1_000, True, False, "choose"),  # a MILP: HiGHS's branch and bound
+    (1_000, False, True, "choose"),  # a re-solve from a basis: simplex
 ])
-def test_auto_picks_by_size_and_state(columns: int, mip: bool, warm: bool, want: str) -> None:
+def test_auto_picks_by_size_and_state(columns: int, mip: bool, warm: bool, want: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(highs, "IPM_FROM_COLUMNS", 1_000)
     assert highs.highs_solver("auto", _model(columns, mip), warm) == want
+
+
+def test_auto_is_dual_simplex_at_every_size() -> None:
+    assert highs.highs_solver("auto", _model(10**8), warm=False) == "choose"
 
 
 @pytest.mark.parametrize("algorithm", ["choose", "simplex", "ipm", "pdlp"])

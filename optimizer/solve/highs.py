@@ -18,12 +18,13 @@ from optimizer.solve.compiled import Compiled, RawSolution
 from optimizer.solve.options import Progress, SolveOptions
 from optimizer.solve.status import Status
 
-IPM_FROM_COLUMNS = 1_000_000
-"""Under ``auto``, a cold LP of at least this many columns is solved by interior point with
-crossover, a smaller one by HiGHS's ``choose`` (dual simplex). Measured with active chips written as
-covering sums (docs/performance.md, "Formulation"): dual simplex beat interior point at every size
-up to ``large`` (290k columns: 97 s against 254 s; 124k columns: 12 s against 31 s), where with the
-old recursion interior point had won from 50k columns on."""
+IPM_FROM_COLUMNS = math.inf
+"""Under ``auto``, a cold LP of at least this many columns would be solved by interior point with
+crossover, a smaller one by HiGHS's ``choose`` (dual simplex). With active chips written as covering
+sums dual simplex won at every size measured (docs/performance.md, "Formulation"): 124k columns
+12 s against 31 s, 290k (``large``) 97 s against 254 s, 1.6M (``xl``) 766 s against more than 900 s
+(stopped), so ``auto`` is dual simplex; with the old recursion interior point had won from 50k
+columns on. A finite value brings the size rule back (the tests use 0)."""
 
 START_CROSSOVER = 1e-6
 """Relative optimality gap at which interior point hands over to crossover (HiGHS's default 1e-8).
