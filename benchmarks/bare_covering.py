@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 import feasibility as spec  # noqa: E402  (the checker's independent reading of an instance)
 
-MONEY = 1e6  # USD per model unit of money
+MONEY = 1e6  # USD per model unit of money (``--money``)
 VARIANTS = ("covering", "substituted", "recursion")
 INF = highspy.kHighsInf
 
@@ -115,8 +115,12 @@ def check_scope(data: dict) -> None:
         raise UnsupportedError(f"integer features: {', '.join(integer)}")
 
 
-def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
-    """The LP of an instance and its objective's constant ($M: existing contracts' payments)."""
+def build(data: dict, variant: str = "covering", money: float = MONEY, x_bounds: bool = False) -> tuple[LP, float]:
+    """The LP of an instance and its objective's constant (in ``money`` USD: existing contracts' payments).
+
+    ``money`` is the USD per model unit of money (1e6: $M); ``x_bounds`` bounds each ``x[o, τ]`` by the
+    chips the provider's (and the global) power could ever hold, as column bounds.
+    """
     check_scope(data)
     model = spec.build_model(data)
     hz = model.horizon
@@ -142,14 +146,14 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
         for t in range(e.first, e.end):
             if t < T:
                 existing_pay[e.offer][hz.year_index(t)] += e.price_usd * H * e.chips
-            constant += e.price_usd * H * e.chips * hz.objective_discount(t) / MONEY
+            constant += e.price_usd * H * e.chips * hz.objective_discount(t) / money
 
     # x[o, τ, n] with its expected discounted cost (§6); the scenario cost C_s per column for CVaR.
     x: dict[tuple[str, int, int], int] = {}
     x_cost_s: dict[int, dict[int, float]] = defaultdict(dict)  # column → {s: C_s coefficient}
     for o in offers:
         for tau in sorted(o.signable):
-            unit = o.price_at(tau, hz) * H * sum(hz.objective_discount(t) for t in o.active_periods(tau)) / MONEY
+            unit = o.price_at(tau, hz) * H * sum(hz.objective_discount(t) for t in o.active_periods(tau)) / money
             for s, case in enumerate(cases):
                 n = node(tau, s)
                 if (o.id, tau, n) not in x:
@@ -157,6 +161,14 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
                 col = x[(o.id, tau, n)]
                 lp.cost[col] += (1 - lam) * case.probability * unit
                 x_cost_s[col][s] = unit
+
+    if x_bounds:
+        for (o_id, _, _), col in x.items():
+            o = model.offers[o_id]
+            most = max(spec.year_map_value(model.providers[o.provider].power_mw, hz.start_year + y) for y in range(N))
+            if model.global_power_mw is not None:
+                most = min(most, max(spec.year_map_value(model.global_power_mw, hz.start_year + y) for y in range(N)))
+            lp.upper[col] = most / model.chips[o.chip].power_mw
 
     def x_at(o_id: str, tau: int, s: int) -> int:
         return x[(o_id, tau, node(tau, s))]
@@ -283,7 +295,7 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
             if chips is not None and not model.chips[o.chip].matches(chips):
                 continue
             for tau in sorted(o.signable):
-                per = o.price_at(tau, hz) * H / MONEY
+                per = o.price_at(tau, hz) * H / money
                 for t in o.active_periods(tau):
                     if t < T:
                         terms, c0 = pay.setdefault((o.provider, hz.year_index(t)), ({}, 0.0))
@@ -291,7 +303,7 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
             for y in range(N):
                 if existing_pay[o.id][y]:
                     terms, c0 = pay.setdefault((o.provider, y), ({}, 0.0))
-                    pay[(o.provider, y)] = (terms, c0 + existing_pay[o.id][y] / MONEY)
+                    pay[(o.provider, y)] = (terms, c0 + existing_pay[o.id][y] / money)
         return pay
 
     short: dict[tuple[int, int], int] = {}
@@ -315,13 +327,13 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
                     terms[short[(i, s)]] = 1.0
             yearly.append((terms, const))
             if "per_year_usd" in budget:
-                lp.row(terms, -INF, spec.year_map_value(budget["per_year_usd"], hz.start_year + y) / MONEY - const)
+                lp.row(terms, -INF, spec.year_map_value(budget["per_year_usd"], hz.start_year + y) / money - const)
         if "total_usd" in budget:
             terms, const = {}, 0.0
             for more, c0 in yearly:
                 add(terms, more)
                 const += c0
-            lp.row(terms, -INF, float(budget["total_usd"]) / MONEY - const)
+            lp.row(terms, -INF, float(budget["total_usd"]) / money - const)
         for i, k in enumerate(model.spend_commitments):  # C7 (10.1: scoped to chips)
             scoped = payments(s, k.chips)
             terms, const = {short[(i, s)]: 1.0}, 0.0
@@ -329,7 +341,7 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
                 more, c0 = scoped.get((k.provider, y), ({}, 0.0))
                 add(terms, more)
                 const += c0
-            lp.row(terms, k.amount_usd / MONEY - const, INF)
+            lp.row(terms, k.amount_usd / money - const, INF)
 
     if risk and lam > 0:  # §10.7: λ·(η + 1/(1−α)·Σ prob_s·excess_s), excess_s ≥ C_s − η
         eta = lp.column(lam, -INF, INF)
@@ -345,10 +357,11 @@ def build(data: dict, variant: str = "covering") -> tuple[LP, float]:
     return lp, constant
 
 
-def solve(data: dict, variant: str = "covering", solver: str = "choose") -> dict:
+def solve(data: dict, variant: str = "covering", solver: str = "choose", money: float = MONEY,
+          x_bounds: bool = False) -> dict:
     """Builds, hands off and solves; returns the objective (USD) and the stage times (s)."""
     start = time.perf_counter()
-    lp, constant = build(data, variant)
+    lp, constant = build(data, variant, money, x_bounds)
     built = time.perf_counter()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -359,11 +372,24 @@ def solve(data: dict, variant: str = "covering", solver: str = "choose") -> dict
     solved, cpu = time.perf_counter(), time.process_time() - cpu
     info = h.getInfo()
     status = h.modelStatusToString(h.getModelStatus())
-    return {"variant": variant, "solver": solver, "status": status,
-            "objective_usd": (info.objective_function_value + constant) * MONEY,
+    return {"variant": variant, "solver": solver, "money": money, "x_bounds": x_bounds, "status": status,
+            "objective_usd": (info.objective_function_value + constant) * money,
             "columns": len(lp.cost), "rows": len(lp.rows_lo), "nonzeros": len(lp.v),
             "build_s": built - start, "handoff_s": handed - built, "highs_s": solved - handed, "highs_cpu_s": cpu,
             "iterations": info.simplex_iteration_count, "ipm_iterations": info.ipm_iteration_count}
+
+
+def presolved(data: dict, variant: str = "covering") -> dict:
+    """Rows, columns and non-zeros before and after HiGHS's presolve."""
+    lp, _ = build(data, variant)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp.to_highs())
+    h.presolve()
+    after = h.getPresolvedLp()
+    return {"variant": variant, "rows": len(lp.rows_lo), "columns": len(lp.cost), "nonzeros": len(lp.v),
+            "presolved_rows": after.num_row_, "presolved_columns": after.num_col_,
+            "presolved_nonzeros": len(after.a_matrix_.value_)}
 
 
 def main() -> None:
@@ -371,10 +397,16 @@ def main() -> None:
     parser.add_argument("instance")
     parser.add_argument("--variant", choices=VARIANTS, default="covering")
     parser.add_argument("--solver", default="choose")
+    parser.add_argument("--money", type=float, default=MONEY, help="USD per model unit of money (1e6: $M)")
+    parser.add_argument("--x-bounds", action="store_true", help="bound x by the chips the power limits allow")
+    parser.add_argument("--presolve-only", action="store_true", help="report what HiGHS's presolve removes")
     parser.add_argument("--json", help="append the measurement as one JSON line to this file")
     args = parser.parse_args()
     data = json.loads(Path(args.instance).read_text())
-    result = {"instance": args.instance, **solve(data, args.variant, args.solver)}
+    if args.presolve_only:
+        print(json.dumps({"instance": args.instance, **presolved(data, args.variant)}))
+        return
+    result = {"instance": args.instance, **solve(data, args.variant, args.solver, args.money, args.x_bounds)}
     line = json.dumps(result)
     print(line)
     if args.json:
