@@ -88,7 +88,9 @@ def test_coefficient_ranges_on_the_solution(shipped_plan) -> None:
 def test_verbose_prints_model_size_and_ranges(runner: CliRunner) -> None:
     result = runner.invoke(cli.app, ["solve", str(INSTANCES / "tiny.json"), "-v"])
     assert result.exit_code == 0
-    assert "model: 12 columns, 12 rows, 27 non-zeros; estimated memory" in result.stdout
+    # 4 x, 4 a, 4 u; rows 4 active chips (covering sums: 2 + 2 for the 12-month offer, 2 + 3 for the
+    # 24-month one), 2 demand, 4 capacity (2 each), 2 power (2 each): 9 + 2·2 + 4·2 + 2·2 = 25 non-zeros
+    assert "model: 12 columns, 12 rows, 25 non-zeros; estimated memory" in result.stdout
     # tiny: chips → MW 2e-03 (2 kW chips) and 1 (allocation ≤ active); demand up to 1,500 PFLOPS; $M.
     assert "coefficient ranges: matrix [2e-03, 1e+00], cost [3e-02, 6e-02], bounds –, rhs [5e+00, 2e+03]" \
         in result.stdout

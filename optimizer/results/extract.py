@@ -22,9 +22,16 @@ from optimizer.results.solution import EXISTING_COLUMNS, Solution
 from optimizer.solve.compiled import RawSolution
 
 ZERO_CHIPS = 1e-9
-"""Rows with fewer chips than this are left out of the tables (spec §7 allows it). HiGHS returns
-exact zeros for unused columns; the threshold only drops round-off, so that a plan of a fraction
-of a chip (a chip worth 1e7 PFLOPS) is still written whole."""
+"""Rows with fewer chips than this, or than this times the largest value of their table, are left out
+(spec §7 allows it). HiGHS returns exact zeros for unused columns; the threshold only drops round-off
+(3e-8 chips beside contracts of 200k), so that a plan of a fraction of a chip (a chip worth 1e7 PFLOPS)
+is still written whole."""
+
+
+def _round_off(values: np.ndarray) -> np.ndarray:
+    """``values`` with round-off (see :data:`ZERO_CHIPS`) read as 0."""
+    floor = ZERO_CHIPS * max(1.0, float(values.max(initial=0.0)))
+    return np.where(values > floor, values, 0.0)
 
 
 def extract(built: Built, raw: RawSolution) -> Solution:
@@ -65,17 +72,17 @@ def plan_arrays(prep: Prepared, raw: RawSolution) -> tuple[np.ndarray, np.ndarra
     and spend shortfalls (K, S) in USD.
 
     A first-stage contract (one column shared by all scenarios) appears in every scenario. Values
-    under ``ZERO_CHIPS`` are round-off, not contracts, and read as 0; so is anything held at a
-    provider whose "used" switch is off (round-off that ``x ≤ M·z`` lets through, M·1e-9).
+    under ``ZERO_CHIPS`` (times the largest, when that is over 1) are round-off, not contracts, and
+    read as 0; so is anything held at a provider whose "used" switch is off (round-off that ``x ≤ M·z`` lets through, M·1e-9).
     """
     O, T, S, W = len(prep.offer_ids), prep.periods.count, prep.n_scenarios, len(prep.workload_ids)
     X = raw.dense("x", (O, T, S))  # x[o, τ, n]: n is 0 for a shared first-stage contract
     X[:, prep.first_stage, :] = X[:, prep.first_stage, :1]
-    X = np.where(X > ZERO_CHIPS, X, 0.0)
+    X = _round_off(X)
     A = raw.dense("a", (O, T, S))
-    A = np.where(A > ZERO_CHIPS, A, 0.0)
+    A = _round_off(A)
     U = raw.dense("u", (W, O, T, S))
-    U = np.where(U > ZERO_CHIPS, U, 0.0)
+    U = _round_off(U)
     switched_off = prep.uses_provider_binary & (raw.dense("z", (len(prep.provider_ids),)) < 0.5)
     off = np.isin(prep.offer_provider, np.flatnonzero(switched_off))
     X[off], A[off], U[:, off] = 0.0, 0.0, 0.0
