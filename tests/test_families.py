@@ -129,9 +129,9 @@ BEFORE = [  # (instance, family, index): what the IIS and the table of limits sa
     ("every_feature", "providers_used_min", (), "providers_used.min", "", "providers", "", None, None, None,
      "providers"),
     ("2026.json", "spend_commitment", (2, 0), "spend_commitments[2].amount_usd", "oracle",
-     "spend_commitments[2] oracle", "oracle 2027–2031", None, None, None, "USD"),
+     "spend_commitments[2] oracle", "oracle 2027–2031", None, None, "base", "USD"),  # 2026.json has scenarios
     ("2026.json", "diversification", (1, 5, 0), "diversification.max_share", "azure", "azure", "azure 2027 P2", 5,
-     2027, None, "share"),
+     2027, "base", "share"),
 ]
 
 
