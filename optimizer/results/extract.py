@@ -73,7 +73,8 @@ def plan_arrays(prep: Prepared, raw: RawSolution) -> tuple[np.ndarray, np.ndarra
 
     A first-stage contract (one column shared by all scenarios) appears in every scenario. Values
     under ``ZERO_CHIPS`` (times the largest, when that is over 1) are round-off, not contracts, and
-    read as 0; so is anything held at a provider whose "used" switch is off (round-off that ``x ≤ M·z`` lets through, M·1e-9).
+    read as 0; so is anything held at a provider whose "used" switch is off (round-off that
+    ``x ≤ M·z`` lets through, M·1e-9).
     """
     O, T, S, W = len(prep.offer_ids), prep.periods.count, prep.n_scenarios, len(prep.workload_ids)
     X = raw.dense("x", (O, T, S))  # x[o, τ, n]: n is 0 for a shared first-stage contract
