@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -132,8 +133,8 @@ def solve(
                                                      help="Seconds; the best plan found by then.")] = None,
     mip_gap: RunMipGapOpt = DEFAULT_MIP_GAP,
     threads: Annotated[int | None, typer.Option("--threads", metavar="N", help="HiGHS threads.", min=1)] = None,
-    algorithm: Annotated[Algorithm, typer.Option("--algorithm", help="LP method: auto (interior point with crossover "
-                                           "for LPs of 50k+ columns, else dual simplex), or HiGHS's choose, "
+    algorithm: Annotated[Algorithm, typer.Option("--algorithm", help="LP method: auto (procure's choice by "
+                                           "measurement: dual simplex), or HiGHS's choose, "
                                            "simplex, ipm or pdlp.")] = Algorithm.AUTO,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Stage timings, model size, coefficient "
                                           "ranges and the solver log.")] = False,
@@ -345,13 +346,26 @@ FolderArg = Annotated[Path, typer.Argument(help="A folder written by `procure so
 
 
 @app.command(short_help="Write a report page for a solved plan.")
-def report(folder: FolderArg) -> None:
+def report(
+    folder: FolderArg,
+    ranges_within: Annotated[str | None, typer.Option("--ranges", metavar="EPS", show_default=False,
+                                                      help="Also compute near-optimal ranges within EPS of the "
+                                                      "cheapest plan (e.g. 0.01 or 1%) and show how firm the "
+                                                      "plan is.")] = None,
+    marginal: Annotated[int, typer.Option("--marginal", metavar="N", min=0,
+                                          help="Re-solve the N binding limits with the largest shadow price × "
+                                          "limit, relaxed and removed (0: none; at most 300 s of re-solves).")] = 10,
+) -> None:
     """Write report.md and report.html (charts inlined, no network needed) into a solution FOLDER."""
     _configure_logging(False)
+    from optimizer.analysis.marginal import write_marginal_values
     from optimizer.report.plan import write_report
     from optimizer.results.folder import FolderError
 
     try:
+        if ranges_within is not None:
+            _report_ranges(folder, _within(ranges_within, "--ranges"))
+        write_marginal_values(folder, top=marginal)  # re-solves: what relaxing the top binding limits really saves
         written = write_report(folder)
     except FolderError as e:
         raise _fail(e.message, 2) from None
@@ -561,6 +575,111 @@ def hedge(
         solution.write(out)
         write_files_atomically(out, hedging_files(value, plan))
         out_console.print(f"wrote the plan, hedging.json and the two-stage tables to {out}", style="dim")
+
+
+def _within(text: str, flag: str = "--within") -> float:
+    """ε from the command line: a fraction (0.01) or a percentage (1%), finite and ≥ 0 (exit 2 otherwise)."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise _fail(f"{flag}: {text!r} is not a number; give the slack over the cheapest plan's cost as a "
+                    "fraction, e.g. 0.01 (or 1%)", 2) from None
+    if not math.isfinite(value) or value < 0:
+        raise _fail(f"{flag}: must be a finite number ≥ 0 (e.g. 0.01 for 1%), got {text}", 2)
+    return value
+
+
+RANGES_BY = ("provider", "chip", "first-stage")
+
+
+@app.command(short_help="How firm is the plan: ranges near the optimum.")
+@_interruptible
+def ranges(
+    instance: InstanceArg,
+    within: Annotated[str, typer.Option("--within", metavar="EPS", show_default=False,
+                                        help="Slack over the cheapest plan's cost, e.g. 0.01 (or 1%): plans "
+                                        "costing at most 1% more.")],
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Folder for the cheapest plan, "
+                                             "ranges.json, ranges.csv and each extreme plan (plans/NAME-min/, "
+                                             "plans/NAME-max/).")] = None,
+    by: Annotated[str, typer.Option("--by", metavar="<provider|chip|first-stage>",
+                                    help="Ranges of each provider's MW-years, each chip family's MW-years, or "
+                                    "the chips of each contract line signed in the first stage.")] = "provider",
+    time_limit: RunTimeLimitOpt = None,
+    mip_gap: RunMipGapOpt = DEFAULT_MIP_GAP,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", min=1,
+                                         help="Local processes for the extremes (default 1: in place, each "
+                                         "solve warm-started from the last).")] = 1,
+    quiet: RunQuietOpt = False,
+    max_memory: MaxMemoryOpt = DEFAULT_MAX_MEMORY_TEXT,
+) -> None:
+    """The least and the most each provider holds (MW-years) over the plans within EPS of the cheapest cost."""
+    _configure_logging(False)
+    eps = _within(within)
+    if by not in RANGES_BY:
+        raise _fail(f"--by: unknown {by!r}; choose one of {', '.join(RANGES_BY)}", 2)
+    import optimizer
+    from optimizer.terminal.live import stage_display
+
+    _check_out(instance, out)
+    try:
+        options = optimizer.SolveOptions(time_limit=time_limit, mip_gap=mip_gap, max_memory=_max_memory(max_memory))
+    except ValueError as e:
+        raise _fail(str(e), 2) from None
+    from optimizer.analysis.ranges import near_optimal
+
+    try:
+        with stage_display(err_console, enabled=not quiet) as progress:
+            result = near_optimal(instance, eps, by=by, options=options, workers=workers, plans=out is not None,
+                                  progress=progress)
+    except optimizer.InstanceError as e:
+        raise _fail(e.message, 2) from None
+    code = EXIT_CODES[result.optimum.status]
+    if not result.has_plan:
+        if not quiet:
+            from optimizer.terminal.summary import summary
+
+            for part in summary(result.optimum):
+                out_console.print(part)
+        if code == NO_PLAN:
+            raise _fail(f"no plan: {no_plan_reason(result.optimum.message or str(result.optimum.status), time_limit)}"
+                        "; nothing written", NO_PLAN)
+        if out is not None:
+            result.write(out)
+        raise typer.Exit(code)
+    failed = result.table[(result.table.min_status == "error") | (result.table.max_status == "error")]
+    if not quiet:
+        from optimizer.terminal.ranges import ranges_view
+
+        for part in ranges_view(result):
+            out_console.print(part)
+    if len(failed):
+        raise _fail(f"{len(failed)} of {len(result.table)} ranges could not be solved; nothing written", NO_PLAN)
+    if out is not None:
+        try:
+            result.write(out)
+        except OSError as e:
+            raise _fail(f"--out {out}: {e.strerror or e}", 1) from None
+        if not quiet:
+            out_console.print(f"wrote the cheapest plan, ranges.json, ranges.csv and {2 * len(result.table)} "
+                              f"extreme plans (plans/) to {out}", style="dim")
+
+
+def _report_ranges(folder: Path, eps: float) -> None:
+    """``report --ranges EPS``: the folder's instance re-solved, its ranges written beside the plan."""
+    import optimizer
+    from optimizer.analysis.ranges import near_optimal
+
+    solution = optimizer.Solution.read(folder)
+    if not solution.has_plan or solution.inputs is None:
+        return
+    try:
+        result = near_optimal(solution.inputs, eps)
+    except optimizer.InstanceError as e:
+        raise _fail(e.message, 2) from None
+    if result.has_plan:
+        result.write(folder, optimum=False)
 
 
 if __name__ == "__main__":

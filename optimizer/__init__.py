@@ -38,6 +38,7 @@ _WHERE = {
     "load_instance": "optimizer.input.load",
     "pareto": "optimizer.sweep.pareto",
     "prepare": "optimizer.prepare.arrays",
+    "ranges": "optimizer.analysis.ranges",
     "scenario_outcomes": "optimizer.analysis.scenarios",
     "solve": "optimizer.api",
     "sweep": "optimizer.sweep.run",
@@ -69,6 +70,7 @@ __all__ = [
     "load_instance",
     "pareto",
     "prepare",
+    "ranges",
     "scenario_outcomes",
     "solve",
     "sweep",
@@ -111,6 +113,7 @@ sys.modules[__name__].__class__ = _Package
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from optimizer.analysis.diagnose import Finding, diagnose
     from optimizer.analysis.hedging import Hedging, value_of_hedging
+    from optimizer.analysis.ranges import ranges
     from optimizer.analysis.scenarios import TwoStagePlan, first_stage, scenario_outcomes, two_stage
     from optimizer.api import solve
     from optimizer.errors import InstanceError

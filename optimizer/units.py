@@ -1,6 +1,7 @@
 """Numbers in human units, one convention for every human output (terminal, report, comparison).
 
-- Money: ``$536.30B``, ``$412.5M``, ``$12,345``; a negative amount reads ``-$35.0M``.
+- Money: ``$536.3B``, ``$412.5M``, ``$12,345``; a negative amount reads ``-$35.0M``.
+- Counts rounded for reading: ``350k``, ``1.2M`` (:func:`count`); chips to sign stay whole (:func:`whole`).
 - Minus sign: ASCII ``-`` everywhere, so a figure copied from a terminal, a log or a report
   pastes into a spreadsheet or a shell as a number.
 - Missing values: ``–`` (an en dash), never ``nan``.
@@ -24,20 +25,20 @@ def _missing(value: float | None) -> bool:
 
 
 def usd(value: float | None) -> str:
-    """USD in short form: $536.30B, $412.5M, $12,345, -$35.0M; "–" when missing."""
+    """USD in short form: $536.3B, $412.5M, $12,345, -$35.0M; "–" when missing."""
     if _missing(value):
         return MISSING
     sign = "-" if value < 0 and round(abs(value)) > 0 else ""
     a = abs(value)
     if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}B"
+        return f"{sign}${a / 1e9:,.1f}B"
     if a >= 1e6:
         return f"{sign}${a / 1e6:,.1f}M"
     return f"{sign}${a:,.0f}"
 
 
 def signed_usd(value: float | None) -> str:
-    """A difference in USD with its sign: +$1.20B, -$35.0M, 0; "–" when missing."""
+    """A difference in USD with its sign: +$1.2B, -$35.0M, 0; "–" when missing."""
     if _missing(value):
         return MISSING
     if abs(value) < 0.5:
@@ -69,13 +70,26 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
 
 
+def count(value: float | None) -> str:
+    """A count rounded for reading: 350k, 1.2M, 9,876 (below 10,000 in full); "–" when missing."""
+    if _missing(value):
+        return MISSING
+    a = abs(value)
+    sign = "-" if value < 0 and round(a) > 0 else ""
+    if a >= 999_500:
+        return f"{sign}{a / 1e6:,.1f}M"
+    if a >= 1e4:
+        return f"{sign}{round(a / 1e3):,.0f}k"
+    return f"{sign}{a:,.0f}"
+
+
 def whole(chips: float) -> int:
     """Chips as signed: a whole number (the LP's value rounded to the nearest chip)."""
     return math.floor(chips + 0.5)
 
 
 def key_figure(value: float | None, unit: str, *, with_unit: bool = True) -> str:
-    """A key figure in its unit's usual form: $536.30B, $2.561 per bf16_pflops-hour, 13,749 MW, 30.5%, 14.
+    """A key figure in its unit's usual form: $536.3B, $2.561 per bf16_pflops-hour, 13,749 MW, 30.5%, 14.
 
     ``with_unit=False`` leaves the unit out (for a table that has a unit column), except ``$`` and ``%``.
     """

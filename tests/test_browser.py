@@ -53,6 +53,10 @@ def test_report_renders_without_errors_with_its_charts(tmp_path: Path) -> None:
     write_report(folder)
     dom, console = chromium(folder / "report.html", tmp_path / "profile", "--dump-dom")
     assert console == []
+    # The decision first: the Sign-now table, with rows, before the key figures.
+    sign_now = dom[dom.index("<h2>Sign now</h2>"):dom.index("<h2>Key figures</h2>")]
+    assert "<th>price per chip-hour</th>" in sign_now and "<th>contract value</th>" in sign_now
+    assert sign_now.count("<tbody><tr>") >= 1 and "<h3>Obligations</h3>" in sign_now
     charts = re.findall(r'<figure id="chart-([a-z-]+)"><svg', dom)
     assert charts == ["capacity", "spend", "chips", "demand", "power", "commitments"]
     assert dom.count("<svg") == len(charts)

@@ -60,6 +60,11 @@ def test_solve_prints_only_procures_lines() -> None:
     lines = run.stdout.splitlines()
     assert lines[0].startswith("tiny: optimal   NPV $74.5M (74,460,000 USD)   providers used: aws   ")
     assert lines[1:] == [
+        "Sign now: the contracts signed in 2026, the first year of the horizon; $61.3M in contract value "
+        "(sign_now.csv)",
+        " provider ┃ contracts ┃ chips ┃  MW ┃ contract value ",
+        "━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━╇━━━━━━━━━━━━━━━━",
+        " aws      │         1 │ 1,000 │ 2.0 │         $61.3M ",
         "Spend by provider, nominal $M",
         "     ┃ 2026 ┃ 2027 ",
         "━━━━━╇━━━━━━╇━━━━━━",

@@ -15,7 +15,8 @@ COMMANDS = sorted(COMMAND.commands)  # type: ignore[attr-defined]
 
 
 def test_every_command_is_listed() -> None:
-    names = ["solve", "diagnose", "validate", "schema", "generate", "report", "compare", "sweep", "pareto", "hedge"]
+    names = ["solve", "diagnose", "validate", "schema", "generate", "report", "compare", "sweep", "pareto", "hedge",
+             "ranges"]
     assert sorted(names) == COMMANDS
 
 

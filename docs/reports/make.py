@@ -1,8 +1,8 @@
-"""Regenerate everything in docs/reports: the 2026 plan, two what-if variants, their reports and the comparison.
+"""Regenerate everything in docs/reports: the 2026 plan, four what-if variants, their reports and the comparison.
 
     .venv/bin/python docs/reports/make.py
 
-Solves ``instances/2026.json`` and two variants made from it here (so they cannot drift from it),
+Solves ``instances/2026.json`` and four variants made from it here (so they cannot drift from it),
 writes each plan's folder (``solution.json``, tables, KPIs, ``instance.json``) with its report, the
 comparison of the three, and ``README.md`` with the reading of each, its figures taken from the
 results. Nothing in this folder is edited by hand: change this script and run it again.
@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import optimizer
+from optimizer.analysis.marginal import write_marginal_values
+from optimizer.analysis.ranges import near_optimal
 from optimizer.report.compare import Comparison, compare
 from optimizer.report.plan import write_report
 from optimizer.units import signed_usd, usd
@@ -45,10 +47,29 @@ def cap_35(data: dict) -> dict:
     return data
 
 
+def demand_bust(data: dict) -> dict:
+    """The instance's bust scenario for certain: demand falls back from 2027 (see docs/data-sources.md)."""
+    bust = next(c for c in data["scenarios"]["cases"] if c["id"] == "bust")
+    data["scenarios"]["cases"] = [{**bust, "probability": 1.0}]
+    data["name"] += "-bust"
+    return data
+
+
+def full_commitments(data: dict) -> dict:
+    """The Azure and Oracle take-or-pay commitments as reported ($250B, $300B), not halved."""
+    full = {"azure": 250_000_000_000, "oracle": 300_000_000_000}
+    for commitment in data["spend_commitments"]:
+        commitment["amount_usd"] = full.get(commitment["provider"], commitment["amount_usd"])
+    data["name"] += "-full-commitments"
+    return data
+
+
 PLANS: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "2026": ("`instances/2026.json` as it is", lambda d: d),
     "oracle-slip": ("Oracle's power from 2027 on arrives a year late", oracle_slips),
     "cap35": ("no provider may hold more than 35% of the compute (BF16 PFLOPS held)", cap_35),
+    "bust": ("demand busts for certain: the bust scenario with probability 1", demand_bust),
+    "full-commitments": ("the Azure and Oracle commitments in full ($250B, $300B), not halved", full_commitments),
 }
 
 
@@ -61,6 +82,11 @@ def main() -> None:
             shutil.rmtree(folder)
         solution = optimizer.solve(change(copy.deepcopy(base)))
         solution.write(folder)
+        if name == "2026":  # the main report: its risk page (hedged vs mean-value plan) and re-solved marginal values
+            hedging = optimizer.value_of_hedging(solution)
+            (folder / "hedging.json").write_text(json.dumps(hedging.to_dict(), indent=1, allow_nan=False) + "\n")
+            write_marginal_values(folder, budget_s=600)  # the top binding limits re-solved (a MILP: ~a minute each)
+            near_optimal(change(copy.deepcopy(base)), 0.01, plans=False).write(folder, optimum=False)  # how firm
         write_report(folder)
         print(f"{name}: {solution.status}, NPV {usd(solution.objective_usd)}", file=sys.stderr)
     if (HERE / "compare").exists():
@@ -148,6 +174,18 @@ def _binding_summary(base) -> str:
     return f"{len(per_year)} limit-years bind besides demand ({parts})"
 
 
+def _cap35_reading(c: Comparison) -> str:
+    if c.npv_difference("cap35") is None:  # e.g. contracts already held put one cloud above the cap
+        return ("Reading: the rule cannot be met. Capacity the lab already holds (`existing_contracts`) "
+                "counts in every period, and no contract the plan can sign in time brings that cloud's "
+                "share down to the cap; the diagnosis above says where and by how much.")
+    return f"""Reading: the insurance costs the NPV difference above, and {_hhi_move(c, "cap35")}. The
+attribution by provider and by chip shows where the compute goes instead of the cheapest clouds
+per PFLOPS. The shadow price of the diversification limit in
+[cap35's report](cap35/report.md#shadow-prices) is what each percentage point of `max_share` is
+worth in the years it binds."""
+
+
 def readme(c: Comparison) -> str:
     base = c.solutions[0]
     k = base.kpis.overall()
@@ -158,7 +196,7 @@ def readme(c: Comparison) -> str:
     costs = ", ".join(f"{w.id} ${k[(f'effective cost, {w.id}', f'USD per {w.metric}-hour')]:.2f} per {w.metric}-hour"
                       for w in base.inputs.workloads)
     shares = ", ".join(f"{p.id} {k[(f'share of MW held, {p.id}', '%')]:.0f}%" for p in base.inputs.providers)
-    return f"""# Reports: the 2026 plan and two what-ifs
+    return f"""# Reports: the 2026 plan and four what-ifs
 
 Everything in this folder is made by one command, from the repository root:
 
@@ -166,22 +204,24 @@ Everything in this folder is made by one command, from the repository root:
 {COMMAND}
 ```
 
-It solves `instances/2026.json` and two variants that the script derives from it, writes each plan's
+It solves `instances/2026.json` and four variants that the script derives from it, writes each plan's
 folder (`solution.json`, the CSV tables, the key figures, `instance.json`) with its report
-(`report.md`, `report.html`), and compares the three in [`compare/`](compare/compare.md). The figures
+(`report.md`, `report.html`), and compares them in [`compare/`](compare/compare.md). The figures
 below are filled in from those results, so they cannot go stale: edit `make.py`, not this file.
 Open the `.html` pages in a browser (self-contained, charts included) or read the `.md` ones here.
 
 | plan | what | status | net present cost | Δ vs 2026 |
 |---|---|---|---:|---:|
 {rows}
-| [compare/](compare/compare.md) | the three side by side | | | |
+| [compare/](compare/compare.md) | all of them side by side | | | |
 
 ## The 2026 plan
 
 The lab's situation as `instances/2026.json` describes it (sources in `docs/data-sources.md`): four
-clouds, quarterly periods 2026–2033, take-or-pay commitments at AWS, Azure and Oracle, 2 GW of
-Trainium at AWS from 2027, and no cloud above 50% of the MW held.
+clouds, quarterly periods 2026–2033, take-or-pay commitments at AWS (GB200/GB300 only), Azure and
+Oracle, 2 GW of Trainium at AWS ramped from 2027, capacity already held, delivery limits, training on
+at most two clouds, no cloud above 50% of the MW held, and base, boom and bust demand scenarios
+(what drives the plan: [2026-drivers.md](2026-drivers.md)).
 
 - Net present cost **{usd(base.objective_usd)}**; {usd(k[('spend in the horizon, nominal', 'USD')])} paid
   in 2026–2033.
@@ -216,11 +256,32 @@ know what that insurance costs. In the 2026 plan the largest holder of BF16 comp
 
 {chr(10).join(f"- {line}" for line in _reading(c, "cap35"))}
 
-Reading: the insurance costs the NPV difference above, and {_hhi_move(c, "cap35")}. The
-attribution by provider and by chip shows where the compute goes instead of the cheapest clouds
-per PFLOPS. The shadow price of the diversification limit in
-[cap35's report](cap35/report.md#shadow-prices) is what each percentage point of `max_share` is
-worth in the years it binds.
+{_cap35_reading(c)}
+
+## What if demand busts
+
+The instance's bust scenario (demand 15% short in 2027, falling back to about a third of the base
+path by 2033: the lab's power footprint stops growing) becomes certain: one scenario of probability 1,
+every contract chosen knowing it. The commitments stay. The question a CFO asks: what do the deals
+cost when the compute is not needed?
+
+{chr(10).join(f"- {line}" for line in _reading(c, "bust"))}
+
+Reading: the NPV falls, because less compute is bought, but not in proportion: the take-or-pay
+floors at AWS, Azure and Oracle and the 2 GW of Trainium are paid whatever the demand. The
+shortfalls in [bust's report](bust/report.md) are what the deals cost beyond the compute used; the
+2026 plan's risk page gives the same for the plan signed before the bust is known.
+
+## What if the Azure and Oracle commitments are not halved
+
+`instances/2026.json` halves the reported ~$250B Azure and ~$300B Oracle commitments, because its demand
+is about half the lab's announced buildout (`docs/data-sources.md`). Here they are taken in full.
+
+{chr(10).join(f"- {line}" for line in _reading(c, "full-commitments"))}
+
+Reading: at this instance's demand, the full commitments are more than the plan needs; the extra NPV
+is what the unhalved floors force the plan to buy at Azure and Oracle (or to pay as shortfall) instead of
+the cheapest compute elsewhere.
 """
 
 

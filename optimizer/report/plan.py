@@ -17,6 +17,8 @@ import pandas as pd
 from optimizer.prepare.arrays import HOURS_PER_YEAR
 from optimizer.report import charts
 from optimizer.report.document import Document
+from optimizer.report.firmness import firmness_section
+from optimizer.report.marginal_page import marginal_section
 from optimizer.report.plan_text import (
     expected_note,
     facts,
@@ -27,11 +29,13 @@ from optimizer.report.plan_text import (
     status_text,
     year_grid,
 )
+from optimizer.report.risk_page import risk_section
+from optimizer.report.sign_now import sign_now_section
 from optimizer.results.figures import weighted
 from optimizer.results.files import write_files_atomically
 from optimizer.results.kpis import EXPECTED, Kpis
 from optimizer.results.solution import Solution
-from optimizer.units import key_figure, number, per_unit, plural, usd
+from optimizer.units import count, key_figure, number, per_unit, plural, usd
 
 MOST_ROWS = 25
 """Long tables (shadow prices, binding limits) show this many rows; the CSVs hold them all."""
@@ -41,7 +45,7 @@ def write_report(folder: str | Path) -> list[Path]:
     """Write ``report.md``, ``report.html`` and the charts' SVG files into a solution folder."""
     path = Path(folder)
     solution = Solution.read(path)
-    files = build_report(solution).files("report")
+    files = build_report(solution, path).files("report")
     written = write_files_atomically(path, files)
     for old in path.glob("report-*.svg"):
         if old.name not in files:
@@ -63,7 +67,7 @@ def _two_stage(doc: Document, sol: Solution) -> None:
     else:
         now = (plan.first_stage.groupby(["provider", "chip", "year"], as_index=False)
                .agg(contracts=("offer", "size"), chips=("chips", "sum"), npv=("npv_usd", "sum")))
-        now["chips"] = now.chips.map(number)
+        now["chips"] = now.chips.map(count)
         now["npv"] = now.npv.map(usd)
         doc.table(now.rename(columns={"npv": "NPV"}), numeric=["year", "contracts", "chips", "NPV"],
                   caption="Sign now (first stage), by provider, chip and year")
@@ -84,8 +88,8 @@ def _two_stage(doc: Document, sol: Solution) -> None:
     doc.table(pd.DataFrame(rows), numeric=["worst", "expected", "best"], caption="Spread of outcomes")
 
 
-def build_report(sol: Solution) -> Document:
-    """The report as a :class:`Document` (Markdown and HTML)."""
+def build_report(sol: Solution, folder: Path | None = None) -> Document:
+    """The report as a :class:`Document` (Markdown and HTML); ``folder`` adds what it holds beyond the plan."""
     doc = Document(f"Plan report: {sol.instance}")
     inst = sol.inputs
     if inst is not None and inst.description:
@@ -96,9 +100,12 @@ def build_report(sol: Solution) -> Document:
         _no_plan(doc, sol)
         return doc
     k = sol.kpis
+    sign_now_section(doc, sol)  # the decision first (docs/kpis.md, "Sign now")
     _key_figures(doc, sol, k)
     if len(sol.scenarios) > 1 and sol.inputs is not None:
         _two_stage(doc, sol)
+        risk_section(doc, sol, folder)
+    firmness_section(doc, folder)  # near-optimal ranges, when ranges.json is there
     _capacity(doc, sol)
     _spend(doc, sol, k)
     _chip_mix(doc, sol)
@@ -107,13 +114,16 @@ def build_report(sol: Solution) -> Document:
     _shares(doc, sol, k)
     _commitments(doc, k)
     _shadow_prices(doc, sol)
+    marginal_section(doc, folder)  # re-solved marginal values, when marginal_values.csv is there
     _binding(doc, sol)
     doc.heading("Files")
     doc.paragraph("Every figure above comes from the files beside this report: `solution.json`, `instance.json`, "
                   "the plan's tables (`contracts.csv`, `active.csv`, `allocation.csv`, `payments.csv`, `power.csv`, "
                   "`shortfalls.csv`, `binding.csv`, `shadow_prices.csv`, `demand.csv`) and the key figures "
                   "(`kpis.json`, `kpis.csv`, `npv.csv`, `spend.csv`, `unit_costs.csv`, `compute_shares.csv`, "
-                  "`power_shares.csv`, `concentration.csv`, `commitments.csv`). Definitions: docs/kpis.md.")
+                  "`power_shares.csv`, `concentration.csv`, `commitments.csv`), Sign now (`sign_now.csv`, "
+                  "`obligations.csv`) and the re-solved marginal values (`marginal_values.csv`). Definitions: "
+                  "docs/kpis.md.")
     return doc
 
 
@@ -212,7 +222,7 @@ def _chip_mix(doc: Document, sol: Solution) -> None:
                                            {c: grid.loc[c].to_numpy() / scale for c in grid.index}, unit,
                                            charts.colors(chips)),
               "Chips under contract, averaged over each year's periods." + expected_note(sol))
-    doc.table(formatted_grid(grid, lambda v: number(v, 0)), caption="Mean active chips per year.")
+    doc.table(formatted_grid(grid, count), caption="Mean active chips per year (exact: active.csv).")
 
 
 def _demand_chart(doc: Document, sol: Solution, delivered: bool = True) -> None:

@@ -27,8 +27,9 @@ def facts(sol: Solution) -> list[str]:
     """The headline bullets: NPV, horizon, scenarios, providers used, how the duals were obtained."""
     out = []
     if sol.objective_usd is not None:
-        out.append(f"**Net present cost{npv_basis(sol)}: {usd(sol.objective_usd)}** ({sol.objective_usd:,.0f} USD"
-                   + (", expected over scenarios)" if len(sol.scenarios) > 1 else ")"))
+        out.append(f"**Net present cost{npv_basis(sol)}: {usd(sol.objective_usd)}**"
+                   + (" (expected over scenarios)" if len(sol.scenarios) > 1 else "")
+                   + " (exact: `objective_usd` in solution.json)")
     inst = sol.inputs
     if inst is not None:
         h = inst.horizon

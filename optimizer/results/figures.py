@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from optimizer.prepare.risk import cvar
 from optimizer.units import key_figure
 
 if TYPE_CHECKING:
@@ -57,6 +58,35 @@ def peak_power_mw(power: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
     scenario = power.scenario.map(lambda s: "" if pd.isna(s) else str(s)).rename("_scenario")
     held = power.groupby([*(power[k] for k in by), scenario, power.period], sort=True).mw.sum()
     return held.groupby(level=list(range(len(by)))).max() if by else pd.Series([float(held.max())])
+
+
+DEFAULT_CVAR_ALPHA = 0.9
+"""The CVaR level that figures use when the instance sets no ``risk`` (spec §10.7): the worst 10% of probability."""
+
+
+def cvar_alpha(sol: Solution) -> float:
+    """The CVaR level α of the plan's figures: the instance's ``risk.cvar_alpha``, else :data:`DEFAULT_CVAR_ALPHA`."""
+    inst = sol.inputs
+    return inst.risk.cvar_alpha if inst is not None and inst.risk is not None else DEFAULT_CVAR_ALPHA
+
+
+def cvar_name(sol: Solution) -> str:
+    """The headline name of the CVaR figure: ``CVaR 90% of scenario costs``."""
+    return f"CVaR {100 * cvar_alpha(sol):g}% of scenario costs"
+
+
+def with_risk(headline: pd.DataFrame, sol: Solution, expected: str) -> pd.DataFrame:
+    """The headline with, for scenarios, two rows of the ``expected`` label (USD, spec §10.7): "expected cost"
+    (``Σ_s prob_s·C_s``, the scenarios' NPV rows) and the CVaR of those costs at :func:`cvar_alpha`."""
+    if len(sol.scenarios) < 2 or headline.empty:
+        return headline
+    npv = headline[(headline.kpi == "NPV") & (headline.scenario != expected)]
+    prob = dict(zip([s if s is not None else "" for s in sol.scenarios], sol.probabilities, strict=True))
+    costs, probs = npv.value.tolist(), [prob.get(s, 0.0) for s in npv.scenario]
+    rows = [{"kpi": "expected cost", "unit": "USD", "scenario": expected,
+             "value": float(sum(c * p for c, p in zip(costs, probs, strict=True)))},
+            {"kpi": cvar_name(sol), "unit": "USD", "scenario": expected, "value": cvar(costs, probs, cvar_alpha(sol))}]
+    return pd.concat([headline, pd.DataFrame(rows)], ignore_index=True)
 
 
 class KeyFigures(pd.Series):

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.prepare.arrays import HOURS_PER_YEAR, discount_factor
-from optimizer.results.figures import KeyFigures, peak_power_mw
+from optimizer.results.figures import KeyFigures, peak_power_mw, with_risk
 from optimizer.results.files import csv_text, json_record
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Kpis:
     def overall(self) -> KeyFigures:
         """Headline values of the plan as a whole (the expected row with scenarios), by (kpi, unit).
 
-        A numeric pandas Series that prints in human units ($536.30B, 13,748.6 MW, 30.5%).
+        A numeric pandas Series that prints in human units ($536.3B, 13,748.6 MW, 30.5%).
         """
         h = self.headline
         scen = EXPECTED if (h.scenario == EXPECTED).any() else None
@@ -133,7 +133,7 @@ def compute_kpis(sol: Solution) -> Kpis:
         npv=npv, spend=spend, unit_costs=unit_costs, compute_shares=ctx.compute_shares(),
         power_shares=power_shares, concentration=concentration, commitments=ctx.commitments(),
     )
-    headline = _headline(ctx, kpis, power, idle)
+    headline = with_risk(_headline(ctx, kpis, power, idle), sol, EXPECTED)  # §10.7: expected cost and CVaR
     order = {
         "npv": ["part", "provider", "chip", "year"], "spend": ["provider", "year"], "unit_costs": [],
         "compute_shares": ["kind", "basis", "provider", "year"], "power_shares": ["provider", "year"],

@@ -17,6 +17,7 @@ from optimizer.input.schema import Instance
 from optimizer.results.files import csv_text, json_record, write_files_atomically
 from optimizer.results.folder import FolderError, check_folder, instance_data, read_instance, read_json, read_table
 from optimizer.results.kpis import Kpis, compute_kpis
+from optimizer.results.obligations import obligation_files
 from optimizer.solve.status import Status
 
 if TYPE_CHECKING:
@@ -31,11 +32,14 @@ EXISTING_COLUMNS = ("offer", "provider", "chip", "start", "chips", "price_per_ch
 KPI_FILES = ("kpis.json", "kpis.csv", "npv.csv", "spend.csv", "unit_costs.csv", "compute_shares.csv",
              "power_shares.csv", "concentration.csv", "commitments.csv")
 """KPI files (see :mod:`optimizer.kpis`), written beside a plan."""
-OUTPUT_FILES = ("solution.json", "instance.json", "demand.csv", *(f"{name}.csv" for name in TABLES), *KPI_FILES)
+OUTPUT_FILES = ("solution.json", "instance.json", "demand.csv", *(f"{name}.csv" for name in TABLES), *KPI_FILES,
+                "sign_now.csv", "obligations.csv")
 """Every file :meth:`Solution.write` may write into its folder."""
 def _derived(name: str) -> bool:
-    """Files made from a folder's content by ``procure report``; a new plan written there removes them."""
-    return name in ("report.md", "report.html") or (name.startswith("report-") and name.endswith(".svg"))
+    """Files made from a folder's content by ``procure report`` (and the near-optimal ranges of its plan); a new
+    plan written there removes them."""
+    return name in ("report.md", "report.html", "marginal_values.csv", "ranges.json", "ranges.csv") or (
+        name.startswith("report-") and name.endswith(".svg"))
 
 
 @dataclass
@@ -169,6 +173,7 @@ class Solution:
                 files[f"{name}.csv"] = csv_text(getattr(self, name))
             if self.inputs is not None:
                 files.update(self.kpis.files())
+                files.update(obligation_files(self))  # Sign now and cash per year (docs/kpis.md)
         written = write_files_atomically(out, files)
         for stale in out.iterdir():
             if stale.name not in files and (stale.name in OUTPUT_FILES or _derived(stale.name)):

@@ -13,9 +13,10 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from optimizer.results.figures import npv_basis, peak_power_mw, weighted
+from optimizer.results.obligations import committed_by_provider, sign_now_rule
 from optimizer.results.solution import Solution
 from optimizer.terminal.tables import titled_table
-from optimizer.units import UNIT_NOTES, per_unit, usd
+from optimizer.units import UNIT_NOTES, count, per_unit, usd
 
 
 def _expected(df: pd.DataFrame, sol: Solution, by: list[str], value: str) -> pd.DataFrame:
@@ -83,6 +84,8 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
         return
     if not sol.has_plan:
         return
+    if sol.inputs is not None:
+        yield sign_now_table(sol)
     expected = " (expected over scenarios)" if len(sol.scenarios) > 1 else ""
     yield _table(f"Spend by provider, nominal {{unit}}{expected}",
                  _expected(sol.payments, sol, ["provider", "year"], "total_usd"), MONEY_UNITS)
@@ -102,6 +105,21 @@ def summary(sol: Solution) -> Iterator[RenderableType]:
             f"commitment {r.commitment} ({r.provider}) {usd(r.usd)}"
             + (f" in {r.scenario}" if r.scenario is not None else "") for r in sol.shortfalls.itertuples()))
     yield binding_table(sol)
+
+
+def sign_now_table(sol: Solution) -> RenderableType:
+    """The decision first: the contracts to sign now per provider (docs/kpis.md, "Sign now")."""
+    by = committed_by_provider(sol)
+    _, rule = sign_now_rule(sol)
+    if by.empty:
+        return Text(f"Sign now: nothing ({rule}).")
+    table = titled_table(f"Sign now: {rule}; {usd(by.value_usd.sum())} in contract value (sign_now.csv)",
+                         [("provider", "left"), ("contracts", "right"), ("chips", "right"), ("MW", "right"),
+                          ("contract value", "right")])
+    for r in by.itertuples():
+        table.add_row(Text(str(r.provider)), str(r.contracts), count(r.chips),
+                      f"{r.mw:,.{1 if abs(r.mw) < 100 else 0}f}", usd(r.value_usd))
+    return table
 
 
 def headline(sol: Solution) -> Text:
