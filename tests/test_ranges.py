@@ -244,3 +244,20 @@ def test_report_ranges_adds_them_to_a_solved_folder(runner: CliRunner, write_ins
     assert "How firm is this plan?" in (out / "report.html").read_text()
     bad = runner.invoke(cli.app, ["report", str(out), "--ranges", "-1"], env={"COLUMNS": "200"})
     assert bad.exit_code == 2 and "--ranges: must be a finite number ≥ 0" in bad.output
+
+
+def test_ranges_without_plans_point_at_no_folder(tmp_path: Path) -> None:
+    """``plans=False`` (as ``report --ranges`` and docs/reports use it): ranges.json and the report name
+    no extreme plan folder, and none is written."""
+    from optimizer.report.plan import write_report
+
+    solution = optimizer.solve(capped())
+    solution.write(tmp_path)
+    (tmp_path / "plans").mkdir()  # a stale one, from an earlier run with plans
+    near_optimal(capped(), 0.1, plans=False).write(tmp_path, optimum=False)
+    assert not (tmp_path / "plans").exists()
+    rows = json.loads((tmp_path / "ranges.json").read_text())["providers"]
+    assert rows and all(r["min_plan"] is None and r["max_plan"] is None for r in rows)
+    write_report(tmp_path)
+    page = (tmp_path / "report.md").read_text()
+    assert "How firm is this plan?" in page and "plans/" not in page

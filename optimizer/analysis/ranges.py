@@ -83,8 +83,9 @@ class Ranges:
         return bool(((t.min_status == TIME_LIMIT) | (t.max_status == TIME_LIMIT)).any()) if len(t) else False
 
     def files(self) -> dict[str, str]:
-        """``ranges.json`` and ``ranges.csv``, by name."""
-        return range_files(self.instance, self.within, self.objective_usd, self.by, self.table,
+        """``ranges.json`` and ``ranges.csv``, by name (``min_plan``/``max_plan`` empty without the plans)."""
+        table = self.table if self.plans else self.table.assign(min_plan=None, max_plan=None)
+        return range_files(self.instance, self.within, self.objective_usd, self.by, table,
                            str(self.optimum.status))
 
     def write(self, out: str | Path, *, optimum: bool = True) -> list[Path]:
@@ -93,11 +94,12 @@ class Ranges:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         written = self.optimum.write(out) if optimum else []
-        if not self.has_plan:
-            for stale in (RANGES_JSON, RANGES_CSV):
-                (out / stale).unlink(missing_ok=True)
+        if not self.has_plan or not self.plans:  # no extreme plans kept (``plans=False``): none written
+            if not self.has_plan:
+                for stale in (RANGES_JSON, RANGES_CSV):
+                    (out / stale).unlink(missing_ok=True)
             shutil.rmtree(out / PLANS, ignore_errors=True)
-            return written
+            return written + (write_files_atomically(out, self.files()) if self.has_plan else [])
         staged = Path(tempfile.mkdtemp(prefix=f".{PLANS}.", dir=out))
         try:
             for name, plan in self.plans.items():

@@ -57,11 +57,18 @@ def firmness_section(doc: Document, folder: Path | None) -> None:
              "range, MW-years": span(r[f"min_{u}"], r[f"max_{u}"], r["min_status"], r["max_status"], 1),
              "share of MW-years": span(r["min_share"], r["max_share"], r["min_status"], r["max_status"], 0,
                                        scale=100.0, unit="%"),
-             "least plan": f"`{r['min_plan']}`", "most plan": f"`{r['max_plan']}`"} for r in table.to_dict("records")]
+             **({"least plan": f"`{r['min_plan']}`", "most plan": f"`{r['max_plan']}`"} if _kept(r) else {})}
+            for r in table.to_dict("records")]
+    kept = "; each extreme plan is a solution folder (`procure report` and `procure compare` read it)" \
+        if any(_kept(r) for r in table.to_dict("records")) else ""
     doc.table(pd.DataFrame(rows), numeric=["cheapest plan", "range, MW-years", "share of MW-years"],
-              caption="Shares are of the total MW-years of the extreme plan itself; each extreme plan is a solution "
-                      "folder (`procure report` and `procure compare` read it). All figures: `ranges.json`, "
-                      "`ranges.csv`.")
+              caption=f"Shares are of the total MW-years of the extreme plan itself{kept}. All figures: "
+                      "`ranges.json`, `ranges.csv`.")
+
+
+def _kept(row: dict) -> bool:
+    """Whether the extreme plans of a row were written (``plans/``), so the table can point at them."""
+    return isinstance(row.get("min_plan"), str) and bool(row["min_plan"])
 
 
 def _bounded(table: pd.DataFrame) -> np.ndarray:
