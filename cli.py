@@ -11,6 +11,8 @@ import functools
 import logging
 import math
 import os
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -113,13 +115,24 @@ def _check_out(instance: Path, out: Path | None) -> None:
 
 
 def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
-    """Ctrl-C stops the command cleanly: one line, exit code 130, nothing written."""
+    """Ctrl-C stops the command cleanly: one line, exit code 130, nothing written.
+
+    When HiGHS's thread is still finishing an LP it cannot interrupt (see
+    ``optimizer.solve.highs.STOP_GRACE_S``) the process ends at once (``os._exit``, after the line is
+    flushed): an ordinary exit would wait for that thread. Files are written only after a solve,
+    atomically, so none is half-written.
+    """
     @functools.wraps(command)
     def run(*args, **kwargs) -> None:
         try:
             command(*args, **kwargs)
         except KeyboardInterrupt:
-            raise _fail("interrupted; nothing written", 130) from None
+            stopped = _fail("interrupted; nothing written", 130)
+            if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(130)
+            raise stopped from None
 
     return run
 

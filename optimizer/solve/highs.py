@@ -201,9 +201,17 @@ def run_interruptibly(h: highspy.Highs, meanwhile: Callable[[], None] | None = N
             pass
     except KeyboardInterrupt:
         h.cancelSolve()
-        while not h.wait(0.1)[0]:
+        stop_by = time.monotonic() + STOP_GRACE_S
+        while not h.wait(0.1)[0] and time.monotonic() < stop_by:
             pass
         raise
+
+
+STOP_GRACE_S = 5.0
+"""Seconds HiGHS gets to stop after Ctrl-C. Simplex, interior point and branch and bound stop within
+an iteration, but an LP inside a MILP (its root relaxation: a minute on a monthly 2026 plan) does not
+check for the interrupt. After this the interrupt is raised anyway, with HiGHS's thread still running:
+the CLI then ends the process at once (``os._exit``), and a script should not use ``h`` again."""
 
 
 def _status(h: highspy.Highs, compiled: Compiled) -> tuple[Status, str]:
