@@ -12,7 +12,6 @@ import logging
 import math
 import os
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -117,22 +116,20 @@ def _check_out(instance: Path, out: Path | None) -> None:
 def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
     """Ctrl-C stops the command cleanly: one line, exit code 130, nothing written.
 
-    When HiGHS's thread is still finishing an LP it cannot interrupt (see
-    ``optimizer.solve.highs.STOP_GRACE_S``) the process ends at once (``os._exit``, after the line is
-    flushed): an ordinary exit would wait for that thread. Files are written only after a solve,
-    atomically, so none is half-written.
+    The process then ends at once (``os._exit``, after the line is flushed): HiGHS's thread may still
+    be finishing an LP it cannot interrupt (see ``optimizer.solve.highs.STOP_GRACE_S``), and an
+    interrupted HiGHS instance can keep an ordinary interpreter exit waiting (seen on MILPs). Files are
+    written only after a solve, atomically, so none is half-written.
     """
     @functools.wraps(command)
     def run(*args, **kwargs) -> None:
         try:
             command(*args, **kwargs)
         except KeyboardInterrupt:
-            stopped = _fail("interrupted; nothing written", 130)
-            if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(130)
-            raise stopped from None
+            _fail("interrupted; nothing written", 130)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
 
     return run
 

@@ -161,7 +161,7 @@ def fixed_integer_duals(h: highspy.Highs, compiled: Compiled, col: np.ndarray, *
     h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
     h.changeColsBounds(len(idx), idx, fixed, fixed)
     h.setOptionValue("time_limit", float("inf"))
-    h.run()
+    run_interruptibly(h)  # Ctrl-C stops this LP too
     sol = h.getSolution()
     ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal and sol.dual_valid
     row_dual = np.asarray(sol.row_dual, dtype=float) if ok else None
