@@ -11,6 +11,7 @@ import functools
 import logging
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from optimizer.solve.options import DEFAULT_MAX_MEMORY_TEXT, DEFAULT_MIP_GAP, Algorithm
+from optimizer.solve.options import DEFAULT_MAX_MEMORY_TEXT, DEFAULT_MIP_GAP, INTERRUPTED, Algorithm
 from optimizer.solve.status import Status, no_plan_reason
 
 NO_PLAN = 1
@@ -79,6 +80,9 @@ def _configure_logging(verbose: bool) -> None:
     # Pyomo slows down badly under DEBUG logging: keep its loggers at WARNING whatever -v says.
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
     logging.getLogger("pyomo").setLevel(logging.WARNING)
+    # Ctrl-C while Pyomo builds a component: Pyomo logs "Constructing component ... failed:
+    # KeyboardInterrupt" before re-raising it; the interrupt is reported by one line of ours instead.
+    logging.getLogger("pyomo.core").addFilter(lambda record: "KeyboardInterrupt" not in map(str, record.args or ()))
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -123,6 +127,11 @@ def _interruptible(command: Callable[..., None]) -> Callable[..., None]:
     """
     @functools.wraps(command)
     def run(*args, **kwargs) -> None:
+        def on_ctrl_c(signum, frame) -> None:
+            INTERRUPTED.set()  # sticky: the solve loop sees it even if this KeyboardInterrupt is swallowed
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, on_ctrl_c)
         try:
             command(*args, **kwargs)
         except KeyboardInterrupt:

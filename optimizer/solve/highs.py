@@ -15,7 +15,7 @@ import highspy
 import numpy as np
 
 from optimizer.solve.compiled import Compiled, RawSolution
-from optimizer.solve.options import Progress, SolveOptions
+from optimizer.solve.options import INTERRUPTED, Progress, SolveOptions
 from optimizer.solve.status import Status
 
 IPM_FROM_COLUMNS = math.inf
@@ -198,7 +198,8 @@ def run_interruptibly(h: highspy.Highs, meanwhile: Callable[[], None] | None = N
         if meanwhile is not None:
             meanwhile()
         while not h.wait(0.1)[0]:
-            pass
+            if INTERRUPTED.is_set():  # a Ctrl-C the garbage collector swallowed (see INTERRUPTED)
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         h.cancelSolve()
         stop_by = time.monotonic() + STOP_GRACE_S

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,6 +62,11 @@ class SolveOptions:
             raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}")
         object.__setattr__(self, "algorithm", str(self.algorithm))  # an Algorithm member as its plain name
 
+
+INTERRUPTED = threading.Event()
+"""Set by the CLI's Ctrl-C handler. A KeyboardInterrupt raised while the garbage collector runs (freeing
+the Pyomo model) is swallowed by Python ("Exception ignored in ..."); the solve loop also checks this
+flag, so such a Ctrl-C still stops the solve (:func:`optimizer.solve.highs.run_interruptibly`)."""
 
 Progress = Callable[[str], None]
 """Told what a solve is doing, in words, as it happens: each stage as it starts, then HiGHS's log
