@@ -267,12 +267,11 @@ def build(data: dict, variant: str = "covering", money: float = MONEY, x_bounds:
                     lp.row(terms, -INF, -const)
 
     # C5 supply (per offer) and 10.4 shared supply.
-    nodes_of = {s: s for s in range(S)}
     for o in offers:
         if o.max_new_chips_per_year is None:
             continue
         for y in range(N):
-            for n in sorted({node(y * m, s) for s in nodes_of}):
+            for n in sorted({node(y * m, s) for s in range(S)}):
                 cols = [x[(o.id, tau, n)] for tau in hz.periods_of_year(y) if (o.id, tau, n) in x]
                 if cols:
                     lp.row(dict.fromkeys(cols, 1.0), -INF,
@@ -282,7 +281,7 @@ def build(data: dict, variant: str = "covering", money: float = MONEY, x_bounds:
                  and model.chips[o.chip].matches(cap["chips"])]
         year_map = cap.get("max_new_chips", cap.get("max_new_mw"))
         for y in range(N):
-            for n in sorted({node(y * m, s) for s in nodes_of}):
+            for n in sorted({node(y * m, s) for s in range(S)}):
                 terms = {x[(o.id, tau, n)]: (1.0 if "max_new_chips" in cap else power[o.id])
                          for o in match for tau in hz.periods_of_year(y) if (o.id, tau, n) in x}
                 if terms:

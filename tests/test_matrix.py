@@ -17,7 +17,6 @@ import pytest
 from support.instance_strategies import instances
 from support.instances import shipped
 from support.paths import EXAMPLES, INSTANCES, ROOT
-from support.solving import pending_marks
 
 import optimizer
 from optimizer.input.generate import generate
@@ -25,7 +24,7 @@ from optimizer.model import AS_ARRAYS, build_model
 from optimizer.solve.compile import compile_to_highs
 
 CASES = sorted([*EXAMPLES.glob("*.json"), *INSTANCES.glob("*.json"), *(ROOT / "tests" / "data").glob("*.json")])
-CASES = [pytest.param(p, id=p.name, marks=pending_marks(p.stem))
+CASES = [pytest.param(p, id=p.name)
          for p in CASES if p.name not in ("expected.json",)]
 
 

@@ -105,7 +105,7 @@ def limits_by_subject(inst: Instance) -> dict[tuple[str, str], Limit]:
             index = tuple(i if x == letter else 0 for x in family.index)
             d = describe(prep, family, index)
             path = family.path.format(**{**d.words, **({letter: ids[letter][i]} if letter in ids else {})})
-            if math.isnan(current(inst, Limit(family.name, path, True, d.unit, False), None)):
+            if math.isnan(value_at(inst, path, None)):
                 continue  # the input has no such limit (e.g. a supply entry capped in MW, not chips)
             out.setdefault((family.label, d.subject), Limit(family.name, path, family.sense == "<=", d.unit,
                                                             family.unit == "providers"))
@@ -123,8 +123,13 @@ def nice_step(value: float, count: bool) -> float:
 
 def current(inst: Instance, limit: Limit, year: int | None) -> float:
     """The limit's value (in ``year`` for a year map); NaN when the input has none."""
+    return value_at(inst, limit.path, year)
+
+
+def value_at(inst: Instance, path: str, year: int | None) -> float:
+    """The number at ``path`` (in ``year`` for a year map); NaN when the input has none."""
     try:
-        v = _item(inst, limit.path)
+        v = _item(inst, path)
     except (AttributeError, IndexError, ValueError, StopIteration):
         return math.nan
     if v is None:

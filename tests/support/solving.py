@@ -13,23 +13,10 @@ import optimizer
 from .feasibility import assert_feasible
 from .paths import EXPECTED
 
-SPEC_V2_PENDING = pytest.mark.xfail(strict=True, raises=optimizer.InstanceError,
-                                    reason="spec v2 section 10 (existing contracts, supply, risk, ...) is issue 14")
 
-
-V2_PENDING: frozenset[str] = frozenset()
-"""Spec v2 features (``feature`` in expected.json) not implemented yet (issue 14); drop one when it lands."""
-
-
-def pending_marks(case: str) -> list[Any]:
-    """The strict expected-failure mark for an example whose v2 feature is still pending, else none."""
-    return [SPEC_V2_PENDING] if EXPECTED.get(case, {}).get("feature") in V2_PENDING else []
-
-
-def example_cases() -> list[Any]:
-    """The spec examples by name, as pytest params; an example of a pending v2 feature is an expected
-    failure (strict: it must fail, with an input error, until the feature lands)."""
-    return [pytest.param(case, marks=pending_marks(case)) for case in sorted(EXPECTED)]
+def example_cases() -> list[str]:
+    """The spec examples by name."""
+    return sorted(EXPECTED)
 
 
 def solve_checked(instance: dict[str, Any] | Path, **options: Any) -> optimizer.Solution:
