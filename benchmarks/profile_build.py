@@ -5,7 +5,8 @@
 
 Without ``--profile``: one plain run (no profiler overhead) timing ``optimizer.model.build_model``'s
 steps (``Built.seconds``: variables, each family C1–C13 and the objective; ``--pyomo`` builds
-every family as Pyomo constraints, without the numpy row blocks), then ``compile_to_highs`` split
+the row-block families as Pyomo constraints instead, with the test oracle
+``tests/support/pyomo_families.py``), then ``compile_to_highs`` split
 into Pyomo's ``LinearStandardFormCompiler.write`` and the rest (row blocks, bounds, checks,
 ``passModel``), HiGHS's solve, ``extract`` and ``Solution.write``.
 With ``--profile``: the same stages under cProfile (HiGHS's solve outside it), printing the top
@@ -26,8 +27,10 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler  # noqa: E402
+from support.pyomo_families import pyomo_registry  # noqa: E402
 
 import optimizer  # noqa: E402
 from optimizer.input.generate import generate  # noqa: E402
@@ -39,7 +42,7 @@ from optimizer.solve import highs  # noqa: E402
 
 def build_by_family(prep, laps: dict[str, float], pyomo_only: bool) -> Built:
     """``build_model(prep)``, with its time per step (``Built.seconds``) in ``laps``."""
-    built = build_model(prep, arrays=not pyomo_only)
+    built = build_model(prep, registry=pyomo_registry() if pyomo_only else None)
     laps.update({f"build: {step}": sec for step, sec in built.seconds.items()})
     return built
 

@@ -66,9 +66,9 @@ def prepared(data: dict) -> optimizer.Prepared:
 def row_names(data: dict) -> set[str]:
     """The names of the rows of the compiled model and of the Pyomo model's constraints."""
     prep = prepared(data)
-    pyomo = build_model(prep, arrays=False).model
-    names = {c.local_name for c in pyomo.component_objects(pyo.Constraint, descend_into=False) if len(c)}
-    _, compiled = compile_to_highs(build_model(prep))
+    built = build_model(prep)
+    names = {c.local_name for c in built.model.component_objects(pyo.Constraint, descend_into=False) if len(c)}
+    _, compiled = compile_to_highs(built)
     return names | {row[0] for row in compiled.rows}
 
 

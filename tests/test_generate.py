@@ -56,7 +56,7 @@ def test_size_grows_with_the_knobs() -> None:
     sizes = {}
     for size in ("small", "medium"):
         built = build_model(optimizer.prepare(optimizer.load_instance(generate(size))))
-        sizes[size] = len(built.model.x) + len(built.model.a) + len(built.model.u)
+        sizes[size] = len(built.model.x) + len(built.model.a) + len(built.layout.u_index)  # u: array variable
     assert sizes["small"] < 2_000
     assert 10_000 < sizes["medium"] < 40_000
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import copy
 
 from support.instances import BASE
+from support.pyomo_families import pyomo_registry
 
 from optimizer import load_instance, prepare
 from optimizer.model import build_model
 
 
 def built(arrays: bool = False, **changes):
-    """The model of BASE with ``changes``; every family in Pyomo unless ``arrays``."""
+    """The model of BASE with ``changes``; the row-block families written in Pyomo (the test oracle,
+    ``support.pyomo_families``) unless ``arrays``."""
     data = copy.deepcopy(BASE)
     data.update(changes)
-    return build_model(prepare(load_instance(data)), arrays=arrays)
+    return build_model(prepare(load_instance(data)), registry=None if arrays else pyomo_registry())
 
 
 def test_variables_exist_only_where_they_can_be_non_zero() -> None:

@@ -13,29 +13,28 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 
 from optimizer.model.families import REGISTRY, Registry, active
-from optimizer.model.matrix import Positions, RowBlock
+from optimizer.model.matrix import RowBlock
 from optimizer.model.objective import add_objective
-from optimizer.model.parts import Context, Slack
+from optimizer.model.parts import Context, Part, Slack
+from optimizer.model.space import Positions
 from optimizer.model.variables import MONEY, Layout, add_variables, layout
 from optimizer.prepare.arrays import Prepared
 
 __all__ = ["MONEY", "Built", "Layout", "Registry", "RowBlock", "Slack", "build_model"]
 
 FAMILIES = REGISTRY.builders
-"""The Pyomo builders of :data:`~optimizer.model.families.REGISTRY`, in build order."""
-
-AS_ARRAYS = {build: REGISTRY.rows_builder(build) for build in FAMILIES if REGISTRY.rows_builder(build)}
-"""The big, regular families' builders and their numpy builders (:mod:`optimizer.model.matrix`)."""
+"""The builders of :data:`~optimizer.model.families.REGISTRY`, in build order."""
 
 
 @dataclass
 class Built:
     """A built model with the layout that maps its variables back to the instance.
 
-    ``components`` names what each builder (and the objective) added to the model, and
-    ``infeasible`` its constant rows that can never hold (for in-place re-solves, see
-    :mod:`optimizer.solve.resolve`). ``blocks`` are the families built as arrays, not as Pyomo
-    constraints (see ``build_model``); ``registry`` the families it was built with. ``model`` is None
+    ``components`` names what each builder (and the objective) added to the model, Pyomo
+    components and row blocks, and ``infeasible`` its constant rows that can never hold (for in-place
+    re-solves, see :mod:`optimizer.solve.resolve`). ``blocks`` are the families built as numpy row
+    blocks (:mod:`optimizer.model.matrix`), over the variable space ``positions`` describes;
+    ``registry`` the families it was built with. ``model`` is None
     once :meth:`release` has freed it (after the hand-off to HiGHS; results need only the layout and
     the compiled column and row names).
     """
@@ -47,6 +46,7 @@ class Built:
     infeasible: dict[Callable, list] = field(default_factory=dict)
     is_mip: bool = False
     blocks: list[RowBlock] = field(default_factory=list)
+    positions: Positions | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # build time per step ("variables", "add_demand", …)
     registry: Registry = field(default_factory=lambda: REGISTRY)
 
@@ -56,7 +56,7 @@ class Built:
         Pyomo's components refer to each other, so only the cycle collector frees them; then the C
         allocator is asked to hand the freed pages back (glibc), for HiGHS to use (docs/performance.md).
         """
-        self.model, self.blocks = None, []
+        self.model, self.blocks, self.positions = None, [], None
         gc.collect()
         _return_free_memory()
 
@@ -69,39 +69,35 @@ def _return_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def build_model(prep: Prepared, *, elastic: bool = False, arrays: bool | None = None,
-                registry: Registry | None = None) -> Built:
+def build_model(prep: Prepared, *, elastic: bool = False, registry: Registry | None = None) -> Built:
     """Build the model. ``elastic`` adds a weighted slack to every limit (for diagnosis).
 
     The families are those of ``registry`` (default: the active one,
     :func:`optimizer.model.families.active`), built in its order, then the objective. Each builder
-    returns its :class:`~optimizer.model.parts.Part`; their slacks and constant rows that can never
-    hold are collected into the layout. With ``arrays`` (the default unless ``elastic``) the
-    families that have a numpy builder are built as row blocks (``Built.blocks``) rather than Pyomo
-    constraints: the same rows, several times faster and lighter. ``arrays=False`` builds every
-    family in Pyomo, for code that changes the model's constraints afterwards
-    (:mod:`optimizer.solve.resolve`).
+    returns its :class:`~optimizer.model.parts.Part`: its row blocks go to ``Built.blocks``, its
+    slacks and constant rows that can never hold into the layout.
     """
     registry = registry or active()
-    arrays = not elastic if arrays is None else arrays
-    if arrays and elastic:
-        raise ValueError("the elastic model is built in Pyomo only")
     clock = time.perf_counter()
     m = pyo.ConcreteModel(name=prep.instance.name)
     lay = layout(prep)
     add_variables(m, prep, lay)
-    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) + len(m.y) > 0, registry=registry)
-    positions = Positions.of(m, prep) if arrays else None
+    positions = Positions.of(m, prep, lay)
+    built = Built(m, lay, prep, is_mip=len(m.z) + len(m.v) + len(m.blocks) + len(m.y) > 0, registry=registry,
+                  positions=positions)
     built.seconds["variables"] = -clock + (clock := time.perf_counter())
     for add in (*registry.builders, add_objective):
         before = set(m.component_map())
-        context = Context(registry, elastic, tuple(lay.slacks))
-        rows = registry.rows_builder(add) if positions is not None else None
-        part = rows(prep, lay, positions, context) if rows is not None else add(m, prep, lay, context)
+        part = add(m, prep, lay, Context(registry, elastic, tuple(lay.slacks), positions))
         built.blocks += part.blocks
         lay.slacks += part.slacks
         lay.trivially_infeasible += part.infeasible
-        built.components[add] = set(m.component_map()) - before
+        built.components[add] = made(m, before, part)
         built.infeasible[add] = part.infeasible
         built.seconds[add.__name__] = -clock + (clock := time.perf_counter())
     return built
+
+
+def made(m: pyo.ConcreteModel, before: set[str], part: Part) -> set[str]:
+    """The names of what a builder made: the components of ``m`` not in ``before``, and its row blocks."""
+    return (set(m.component_map()) - before) | {b.name for b in part.blocks}

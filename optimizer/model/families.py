@@ -4,10 +4,11 @@ A :class:`Family` is one component of rows of the model: the definition of activ
 and the sides that are separate components (budget per year and in total, C11's link and count,
 C12's lower and upper sides, whole blocks, C13's minimum and maximum). It says what the rows
 mean (spec id, label, unit, sense, index, the JSON path of the input they limit), what builds them
-(:mod:`optimizer.model.constraints`, :mod:`optimizer.model.matrix`), which prepared arrays they
-read, how they go elastic in the diagnosis, and how big they get. :data:`REGISTRY` holds them in
-the spec's order; the model's build order, the table of limits and shadow prices, the IIS, the
-diagnosis, in-place re-solves and the size estimate all read it. Adding a family means adding a
+(one builder: Pyomo constraints in :mod:`optimizer.model.constraints` and its neighbours, or numpy
+row blocks in :mod:`optimizer.model.matrix`), which prepared arrays they read, how they go elastic
+in the diagnosis, and how big they get. :data:`REGISTRY` holds them in the spec's order; the
+model's build order, the table of limits and shadow prices, the IIS, the diagnosis, in-place
+re-solves and the size estimate all read it. Adding a family means adding a
 record here and writing its builder. :func:`registered` adds families for a while (e.g. in a test).
 
 Templates (``path``, ``where``, ``subject``, ``place``, ``shortfall``, ``price_unit``) are
@@ -40,9 +41,8 @@ if TYPE_CHECKING:
     from optimizer.solve.compiled import RawSolution
 
 Builder = Callable[[pyo.ConcreteModel, Prepared, Layout, Context], Part]
-"""A Pyomo builder ``add_*(m, prep, lay, ctx)``: adds its constraints to ``m``, returns its :class:`Part`."""
-RowsBuilder = Callable[[Prepared, Layout, matrix.Positions, Context], Part]
-"""A numpy builder ``*_rows(prep, lay, positions, ctx)``: the same rows as a :class:`~matrix.RowBlock`."""
+"""A builder ``add_*(m, prep, lay, ctx)`` or ``*_rows(m, prep, lay, ctx)``: adds its constraints to ``m``
+or returns them as :class:`~matrix.RowBlock` s in its :class:`Part`."""
 PriceRule = Callable[["Built", "RawSolution"], Callable[[tuple, float], float]]
 """Given the model and its solution, turns (row index, dual in USD per model unit) into a shadow price."""
 
@@ -100,8 +100,7 @@ class Family:
     index: tuple[str, ...]  # index names of a row: ("p", "t", "s"); "n" a scenario copy of a contract
     path: str  # JSON path template of the input it limits: "providers[{p}].power_mw"
     reads: tuple[str, ...]  # the prepared arrays whose numbers its rows read
-    build: Builder  # Pyomo builder (families built by one function share it)
-    rows: RowsBuilder | None = None  # numpy builder of the same rows (faster; not elastic, not re-solved)
+    build: Builder  # its one builder, Pyomo or row blocks (families built by one function share it)
     elastic: Elastic | None = None  # None: never relaxed by the diagnosis
     fast: bool = True  # an in-place re-solve may rebuild it alone when an array it reads changes
     limit: bool = False  # a limit of the input: in the table of limits, binding and shadow prices
@@ -154,16 +153,11 @@ class Registry(Mapping[str, Family]):
 
     @property
     def builders(self) -> tuple[Builder, ...]:
-        """The Pyomo builders in build order (a builder of several families once)."""
+        """The builders in build order (a builder of several families once)."""
         return tuple(dict.fromkeys(f.build for f in self.families))
 
     def built_by(self, build: Builder) -> tuple[Family, ...]:
         return tuple(f for f in self.families if f.build is build)
-
-    def rows_builder(self, build: Builder) -> RowsBuilder | None:
-        """The numpy builder that makes every row ``build`` makes, if there is one."""
-        rows = {f.rows for f in self.built_by(build)}
-        return rows.pop() if len(rows) == 1 else None
 
     def limits(self) -> tuple[Family, ...]:
         return tuple(f for f in self.families if f.limit)
@@ -213,14 +207,14 @@ _USED = "off by {amount:,.0f} provider{plural}"
 
 REGISTRY = Registry((
     Family("§3", "active_chips", "active chips", "chips", "==", ("o", "t", "s"), "offers[{o}].term_months", (),
-           con.add_active_chips, matrix.active_chips_rows, title="definition of active chips (spec §3)",
+           matrix.active_chips_rows, title="definition of active chips (spec §3)",
            size=lambda c: (c.a, c.a + c.S * int((c.active_per_offer * np.minimum(c.term, c.T)).sum()))),
     Family("C1", "demand", "demand", "metric", ">=", ("w", "t", "s"), "workloads[{w}].demand",
-           ("demand", "effectiveness"), con.add_demand, matrix.demand_rows,
+           ("demand", "effectiveness"), matrix.demand_rows,
            Elastic("metric", "{amount:,.1f} {unit} cannot be served", priority=10.0), limit=True,
            size=lambda c: (c.W * c.T * c.S, c.u)),
-    Family("C2", "capacity", "capacity", "chips", "<=", ("o", "t", "s"), "offers[{o}]", (), con.add_capacity,
-           matrix.capacity_rows, title="C2 capacity: chips allocated ≤ chips active",
+    Family("C2", "capacity", "capacity", "chips", "<=", ("o", "t", "s"), "offers[{o}]", (), matrix.capacity_rows,
+           title="C2 capacity: chips allocated ≤ chips active",
            size=lambda c: (c.active * c.S if c.u else 0, c.u + c.active * c.S)),
     Family("C3", "provider_power", "provider power", "MW", "<=", ("p", "t", "s"), "providers[{p}].power_mw",
            ("power_mw", "offer_mw"), con.add_provider_power, elastic=Elastic("MW"), limit=True,
@@ -259,8 +253,7 @@ REGISTRY = Registry((
            size=lambda c: (c.T * c.S * len(c.inst.capacity_commitments), c.a * len(c.inst.capacity_commitments))),
     # C9 exclusivity: u exists only on allowed pairs (see variables.layout)
     Family("C10", "diversification", "diversification", "share", "<=", ("p", "t", "s"), "diversification.max_share",
-           ("diversification_weight", "diversification_share", "offer_mw"), con.add_diversification,
-           matrix.diversification_rows,
+           ("diversification_weight", "diversification_share", "offer_mw"), matrix.diversification_rows,
            Elastic("metric", "{where} needs {amount:,.1f} {unit} more than its {share} share allows"), limit=True,
            price_unit="USD per pp", price=_per_percentage_point, words=_diversification_words,
            size=lambda c: (c.P * c.T * c.S, c.a * c.P) if c.inst.diversification is not None else (0, 0)),

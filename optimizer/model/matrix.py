@@ -1,28 +1,29 @@
-"""The four largest constraint families built as sparse arrays with numpy, not Pyomo expressions.
+"""The four largest constraint families, built as sparse arrays with numpy rather than Pyomo expressions.
 
 The definition of active chips, C1 demand, C2 capacity and C10 diversification hold nearly every row
 and non-zero of a large plan (99.9% of the rows of the ``large`` preset). Built term by term as
 Pyomo expressions and then walked again by Pyomo's standard-form compiler, they were most of
 procure's time outside HiGHS and most of its memory (docs/performance.md). Here each is a
-:class:`RowBlock`: CSR arrays over the model's Pyomo variables, computed from the prepared arrays
-and the layout in a few vectorised steps. :func:`optimizer.solve.compile.compile_to_highs` stacks them
-with the rows Pyomo compiles for the other families.
+:class:`RowBlock`: CSR arrays over the model's variables, computed from the prepared arrays and the
+layout in a few vectorised steps. :func:`optimizer.solve.compile.compile_to_highs` stacks them with
+the rows Pyomo compiles for the other families; the elastic model of the diagnosis adds a slack
+column to each row of a limit (:meth:`~optimizer.model.parts.Part.slack_columns`), and in-place
+re-solves (:mod:`optimizer.solve.resolve`) rebuild a block and change its rows in HiGHS.
 
-The rows are the same as those of the Pyomo families in :mod:`optimizer.model.constraints` (same
-names, indices, coefficients and bounds; ``tests/test_matrix.py`` compares them on every test
-instance). Those stay in use where the model is changed or extended after it is built: the
-elastic model of the diagnosis and the in-place re-solves of :mod:`optimizer.resolve`.
+These builders are the families' only implementation. ``tests/support/pyomo_families.py`` writes
+the same rows as Pyomo expressions, as the test oracle (``tests/test_matrix.py`` compares the two
+on every test instance).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.model.parts import Context, Part
+from optimizer.model.space import Positions
 from optimizer.model.variables import Layout
 from optimizer.prepare.arrays import Prepared
 
@@ -32,7 +33,7 @@ class RowBlock:
     """Rows ``body · side rhs`` of one constraint family, as CSR arrays over the variable space.
 
     ``side`` is -1 for ``≥``, 0 for ``=`` and +1 for ``≤`` (as in Pyomo's mixed standard form);
-    ``cols`` are positions in the model's variable space (see :func:`variable_space`).
+    ``cols`` are positions in the model's variable space (:mod:`optimizer.model.space`).
     """
 
     name: str  # the constraint's name, as the Pyomo family names it
@@ -46,54 +47,6 @@ class RowBlock:
     @property
     def nonzeros(self) -> int:
         return len(self.data)
-
-
-def variable_space(m: pyo.ConcreteModel) -> tuple[list, dict[str, int]]:
-    """Every variable of ``m`` in declaration order (x, a, u, short, z, v, blocks, slack), and each
-    variable's first position in that list."""
-    variables, offsets = [], {}
-    for var in m.component_objects(pyo.Var, descend_into=False):
-        offsets[var.local_name] = len(variables)
-        variables.extend(var.values())
-    return variables, offsets
-
-
-@dataclass
-class Positions:
-    """Where ``x``, ``a`` and ``u`` sit in the variable space; -1 where the variable does not exist."""
-
-    x: np.ndarray  # (O, T, S) by (o, τ, n)
-    a: np.ndarray  # (O, T, S) by (o, t, s)
-    u: np.ndarray  # (W, O, T, S) by (w, o, t, s)
-    a_index: np.ndarray  # (|A|, 3): (o, t, s) of each a, in the order of m.A
-    u_index: np.ndarray  # (|U|, 4): (w, o, t, s) of each u, in the order of m.U
-
-    @classmethod
-    def of(cls, m: pyo.ConcreteModel, prep: Prepared) -> Positions:
-        O, T, S, W = len(prep.offer_ids), prep.periods.count, prep.n_scenarios, len(prep.workload_ids)
-        _, offsets = variable_space(m)
-        out = []
-        for name, shape, dim in (("x", (O, T, S), 3), ("a", (O, T, S), 3), ("u", (W, O, T, S), 4)):
-            members = getattr(m, name.upper())
-            index = _index_array(members, len(members), dim)
-            where = np.full(shape, -1, dtype=np.int64)
-            where[tuple(index.T)] = offsets[name] + np.arange(len(index))
-            out.append((where, index))
-        (x, _), (a, a_index), (u, u_index) = out
-        return cls(x, a, u, a_index, u_index)
-
-
-def _index_array(members, count: int, dim: int) -> np.ndarray:
-    """``count`` members of an index set, ``dim``-tuples (or integers, ``dim`` 1), as an array (count, dim)."""
-    flat = itertools.chain.from_iterable(members) if dim > 1 else iter(members)
-    return np.fromiter(flat, dtype=np.int64, count=dim * count).reshape(-1, dim)
-
-
-def variable_index(var: pyo.Var) -> np.ndarray:
-    """The indices of a variable's entries, in its order, as an array (n, d)."""
-    first = next(iter(var.keys()), None)
-    dim = len(first) if isinstance(first, tuple) else 1  # var.dim() is not an int for every index set
-    return _index_array(var.keys(), len(var), dim)
 
 
 def _block(name: str, keys: np.ndarray, side: int, rhs: np.ndarray, row: np.ndarray, col: np.ndarray,
@@ -123,19 +76,29 @@ def _x_at(pos: Positions, prep: Prepared, o: np.ndarray, tau: np.ndarray, s: np.
     return pos.x[o, tau, np.where(prep.first_stage[tau], 0, s)]
 
 
-def _part(ctx: Context, block: RowBlock | None) -> Part:
-    part = ctx.part()
-    if block is not None and len(block.keys):
+def _positions(ctx: Context) -> Positions:
+    if ctx.positions is None:
+        raise ValueError("row blocks need the variables' positions (Context.positions)")
+    return ctx.positions
+
+
+def _with(part: Part, block: RowBlock) -> Part:
+    """``part`` with ``block`` among its blocks, unless the block has no row."""
+    if len(block.keys):
         part.blocks.append(block)
     return part
 
 
-def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
-    """``a[o, t] = Σ_{τ ∈ Σ_o, t−L_o < τ ≤ t} x[o, τ] + E[o, t]`` as ``−a[o,t] + Σ x[o,τ] = −E[o, t]``.
+def active_chips_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
+    """Active chips ``a[o, t] = Σ {x[o, τ] : τ ∈ Σ_o, t − L_o < τ ≤ t} + E[o, t]`` (chips), spec §3,
+    as ``−a[o, t] + Σ x[o, τ] = −E[o, t]`` (terms: ``a``, then the covering contracts from the earliest).
 
-    The same rows as :func:`optimizer.model.constraints.add_active_chips` (chips; terms in the same
-    order: ``a``, then the covering contracts from the earliest); ``E`` the existing contracts (§10.3).
+    Written as the explicit sum of the contracts that cover t (up to ``L_o`` non-zeros a row, no
+    chain between periods): HiGHS's dual simplex solves it many times faster than the recursion
+    ``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` (docs/performance.md, "Formulation").
+    Existing contracts (spec §10.3) are constants: ``E = prep.existing.chips`` on the right-hand side.
     """
+    pos = _positions(ctx)
     o, t, s = pos.a_index.T
     n = len(o)
     rows, cols, coefs = [np.arange(n)], [pos.a[o, t, s]], [np.full(n, -1.0)]
@@ -148,16 +111,17 @@ def active_chips_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context)
         cols.append(_x_at(pos, prep, o[hit], tau[hit], s[hit]))
         coefs.append(np.ones(hit.sum()))
     rhs = -prep.existing.chips[o, t]
-    return _part(ctx, _block("active_chips", pos.a_index, 0, rhs, np.concatenate(rows),
+    return _with(ctx.part(), _block("active_chips", pos.a_index, 0, rhs, np.concatenate(rows),
                              np.concatenate(cols), np.concatenate(coefs)))
 
 
-def demand_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
+def demand_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C1 demand: ``Σ_{o:(w,o)∈A} e(w, c(o))·u[w, o, t] ≥ D_w[t]`` (metric units), where ``D_w[t] > 0``.
 
-    The same rows as :func:`optimizer.model.constraints.add_demand`; a demand no allowed offer can
-    serve is recorded in the part's ``infeasible`` instead.
+    A demand no allowed offer can serve is recorded in the part's ``infeasible`` instead (in the
+    elastic model its row keeps the slack alone).
     """
+    pos = _positions(ctx)
     S, W, T = prep.demand.shape
     s_, w_, t_ = np.nonzero(prep.demand > 0)  # row order (s, w, t), as the Pyomo family
     row_of = np.full((S, W, T), -1, dtype=np.int64)
@@ -167,24 +131,27 @@ def demand_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Pa
     hit = row >= 0
     served = np.zeros(len(s_), dtype=bool)
     served[row[hit]] = True
-    keep = np.flatnonzero(served)
     demand = prep.demand[s_, w_, t_]
-    unserved = [("demand", (int(w_[i]), int(t_[i]), int(s_[i])), float(demand[i]))
-                for i in np.flatnonzero(~served & (demand > 1e-9)).tolist()]
-    renumber = np.full(len(s_), -1, dtype=np.int64)
-    renumber[keep] = np.arange(len(keep))
-    keys = np.stack((w_, t_, s_), axis=1)[keep]
-    part = _part(ctx, _block("demand", keys, -1, demand[keep], renumber[row[hit]],
-                             pos.u[w[hit], o[hit], t[hit], s[hit]], prep.effectiveness[w[hit], o[hit]]))
-    part.infeasible.extend(unserved)
-    return part
+    keys = np.stack((w_, t_, s_), axis=1)
+    row, col, coef = row[hit], pos.u[w[hit], o[hit], t[hit], s[hit]], prep.effectiveness[w[hit], o[hit]]
+    part = ctx.part()
+    if ctx.elastic:  # body + slack ≥ D: every row stays, served or not
+        slack = part.slack_columns(m, "demand", keys, demand)
+        row, col = np.concatenate((row, np.arange(len(keys)))), np.concatenate((col, slack))
+        coef = np.concatenate((coef, np.ones(len(keys))))
+    else:
+        part.infeasible.extend(("demand", (int(w_[i]), int(t_[i]), int(s_[i])), float(demand[i]))
+                               for i in np.flatnonzero(~served & (demand > 1e-9)).tolist())
+        keep = np.flatnonzero(served)
+        renumber = np.full(len(s_), -1, dtype=np.int64)
+        renumber[keep] = np.arange(len(keep))
+        keys, demand, row = keys[keep], demand[keep], renumber[row]
+    return _with(part, _block("demand", keys, -1, demand, row, col, coef))
 
 
-def capacity_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
-    """C2 capacity: ``Σ_w u[w, o, t] − a[o, t] ≤ 0`` (chips), for every (o, t) some workload may use.
-
-    The same rows as :func:`optimizer.model.constraints.add_capacity`.
-    """
+def capacity_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
+    """C2 capacity: ``Σ_w u[w, o, t] − a[o, t] ≤ 0`` (chips), for every (o, t) some workload may use."""
+    pos = _positions(ctx)
     S = prep.n_scenarios
     index = np.array([(o, t, s) for (o, t) in lay.u_by_offer_period for s in range(S)], dtype=np.int64).reshape(-1, 3)
     row_of = np.full(pos.a.shape, -1, dtype=np.int64)
@@ -194,16 +161,20 @@ def capacity_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> 
     row = np.concatenate((row_of[o, t, s], np.arange(n)))
     col = np.concatenate((pos.u[w, o, t, s], pos.a[tuple(index.T)]))
     coef = np.concatenate((np.ones(len(w)), -np.ones(n)))
-    return _part(ctx, _block("capacity", index, 1, np.zeros(n), row, col, coef))
+    return _with(ctx.part(), _block("capacity", index, 1, np.zeros(n), row, col, coef))
 
 
-def diversification_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Context) -> Part:
-    """C10 diversification: ``(1−σ)·Σ_{o∈p} r·a[o, t] − σ·Σ_{o∉p} r·a[o, t] ≤ 0`` for every p, t.
+def diversification_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
+    """C10 diversification: ``Σ_{o: p(o)=p} r(c(o))·a[o, t] ≤ σ · Σ_o r(c(o))·a[o, t]`` for every p, t.
 
-    The same rows as :func:`optimizer.model.constraints.add_diversification` (metric units).
+    ``r`` is the chip's ``perf[metric]`` or its MW per chip (metric units); written as
+    ``(1−σ)·Σ_{o∈p} r·a − σ·Σ_{o∉p} r·a ≤ 0``, terms by offer. The elastic slack is in metric units
+    held above the cap, weighed relative to the most the providers' power could hold of the metric
+    that year (an upper bound on the total).
     """
     if prep.diversification_weight is None:
         return ctx.part()
+    pos = _positions(ctx)
     r = prep.diversification_weight
     sigma = float(prep.diversification_share)
     S, T, P = prep.n_scenarios, prep.periods.count, len(prep.provider_ids)
@@ -228,5 +199,12 @@ def diversification_rows(prep: Prepared, lay: Layout, pos: Positions, ctx: Conte
             coefs.append(np.where(own, 1.0 - sigma, -sigma) * r[o_[hit]])
     row, col, coef = np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
     order = np.lexsort((col, row))
-    return _part(ctx, _block("diversification", keys, 1, np.zeros(len(keys)), row[order], col[order],
-                             coef[order]))
+    row, col, coef = row[order], col[order], coef[order]
+    part = ctx.part()
+    if ctx.elastic:  # body − slack ≤ 0
+        per_mw = float(np.max(r / prep.offer_mw))
+        reach = prep.power_mw.sum(axis=0) * per_mw
+        slack = part.slack_columns(m, "diversification", keys, sigma * reach[prep.periods.year_index[keys[:, 1]]])
+        row, col = np.concatenate((row, np.arange(len(keys)))), np.concatenate((col, slack))
+        coef = np.concatenate((coef, -np.ones(len(keys))))
+    return _with(part, _block("diversification", keys, 1, np.zeros(len(keys)), row, col, coef))

@@ -1,9 +1,10 @@
 """What a family's builder is given and what it hands back (see :mod:`optimizer.model.families`).
 
 A builder gets the model, the prepared arrays, the layout and a :class:`Context` (elastic or not,
-which registry, the slacks built before it). It adds its Pyomo components to the model (or makes
-numpy row blocks) and returns a :class:`Part`: its elastic slacks, its constant rows that can
-never hold, its row blocks. ``build_model`` collects the parts; no builder writes to shared state.
+which registry, the slacks built before it, where the variables sit). It adds its Pyomo components
+to the model or makes numpy row blocks (one or the other: each family has one implementation) and
+returns a :class:`Part`: its elastic slacks, its constant rows that can never hold, its row blocks.
+``build_model`` collects the parts; no builder writes to shared state.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyomo.environ as pyo
 
 if TYPE_CHECKING:
     from optimizer.model.families import Registry
-    from optimizer.model.matrix import RowBlock
+    from optimizer.model.matrix import Positions, RowBlock
 
 Infeasible = tuple[str, tuple, float]
 """A constant row that can never hold: (family, index, by how much it is violated, model units)."""
@@ -35,11 +37,13 @@ class Slack:
 
 @dataclass(frozen=True)
 class Context:
-    """What ``build_model`` tells a builder: the registry, elastic mode, the slacks made before it."""
+    """What ``build_model`` tells a builder: the registry, elastic mode, the slacks made before it,
+    and where the variables sit in the model's variable space (for the builders of row blocks)."""
 
     registry: Registry
     elastic: bool = False
     slacks: tuple[Slack, ...] = ()  # of the builders before this one (the elastic objective sums them)
+    positions: Positions | None = None
 
     def part(self) -> Part:
         return Part(self)
@@ -71,6 +75,19 @@ class Part:
         self.slacks.append(Slack(record.alias, key, how.unit, record.scale,
                                  how.priority / max(abs(rhs), how.floor), rhs * record.scale))
         return m.slack[i]
+
+    def slack_columns(self, m: pyo.ConcreteModel, family: str, keys: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """:meth:`slack` for every row of a row block of ``family`` (indices ``keys``, limits ``rhs`` in
+        model units), in row order: the slacks' positions in the variable space (see
+        :class:`~optimizer.model.matrix.Positions`). Each slack variable is made at once, so that the
+        slacks sit in the variable space in the order of their numbers."""
+        positions = self.context.positions
+        if positions is None:
+            raise ValueError("row blocks need the variables' positions")
+        first = len(self.context.slacks) + len(self.slacks)
+        for key, limit in zip(keys.tolist(), np.asarray(rhs, dtype=float).tolist(), strict=True):
+            self.slack(m, family, tuple(key), limit)
+        return positions.slack + np.arange(first, first + len(keys))
 
     def row(self, family: str, key: tuple, body: Any, lo: float | None = None, hi: float | None = None) -> Any:
         """A constraint ``lo ≤ body ≤ hi``; a body without variables is checked here instead.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.model.parts import Context, Part
@@ -35,14 +36,12 @@ def add_placement(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Contex
     """Placement rows (see the module docstring); the count carries an elastic slack in providers."""
     part = ctx.part()
     placed = sorted({w for w, _ in m.Y})
-    chosen = set(placed)
     owner = prep.offer_provider.tolist()
     eff = prep.effectiveness.tolist()
     demand = prep.demand.tolist()
     served: dict[tuple[int, int, int, int], list[int]] = {}  # (w, p, t, s) → the offers of p serving w
-    for (w, o, t, s) in m.U:
-        if w in chosen:
-            served.setdefault((w, owner[o], t, s), []).append(o)
+    for (w, o, t, s) in lay.u_index[np.isin(lay.u_index[:, 0], placed)].tolist():
+        served.setdefault((w, owner[o], t, s), []).append(o)
 
     def linked(_, w, p, t, s):
         body = sum(eff[w][o] * m.u[w, o, t, s] for o in served[w, p, t, s])

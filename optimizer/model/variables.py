@@ -31,6 +31,7 @@ class Layout:
     u_by_offer_period: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (o, t) → [w]
     u_by_workload_period: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (w, t) → [o]
     offers_by_provider: dict[int, list[int]] = field(default_factory=dict)
+    u_index: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))  # (w, o, t, s) of each u
     trivially_infeasible: list[Infeasible] = field(default_factory=list)
     slacks: list[Slack] = field(default_factory=list)
 
@@ -53,6 +54,9 @@ def layout(prep: Prepared) -> Layout:
                 u_wt[(w, t)].append(o)
     lay.u_by_offer_period = dict(u_op)
     lay.u_by_workload_period = dict(u_wt)
+    pairs = np.array([(w, o, t) for (o, t), ws in u_op.items() for w in ws], dtype=np.int64).reshape(-1, 3)
+    S = prep.n_scenarios  # each (w, o, t) in every scenario, scenarios innermost
+    lay.u_index = np.column_stack((np.repeat(pairs, S, axis=0), np.tile(np.arange(S), len(pairs))))
     for p in range(len(prep.provider_ids)):
         lay.offers_by_provider[p] = np.flatnonzero(prep.offer_provider == p).tolist()
     return lay
@@ -63,7 +67,9 @@ def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
 
     - ``x[o, τ, n] ≥ 0`` chips newly signed; ``n`` is the scenario copy (0 when first stage).
     - ``a[o, t, s]`` chips active (a variable defined by the covering sum, see ``add_active_chips``).
-    - ``u[w, o, t, s]`` chips of o serving w; ``short[k, s]`` spend-commitment shortfall in $M.
+    - ``u[w, o, t, s]`` chips of o serving w (an array variable: its columns are ``lay.u_index``, and a
+      Pyomo entry exists only where a Pyomo expression uses one, :mod:`optimizer.model.space`);
+      ``short[k, s]`` spend-commitment shortfall in $M.
     - ``z[p]`` provider used, ``v[o, τ, n]`` minimum-contract switch, ``blocks[o, τ, n]`` integer blocks.
     - ``y[w, p]`` provider p may serve workload w (§10.5, only where ``max_providers`` can bind).
     """
@@ -81,9 +87,7 @@ def add_variables(m: pyo.ConcreteModel, prep: Prepared, lay: Layout) -> None:
     m.A = pyo.Set(initialize=[(o, t, s) for o, ts in lay.active_by_offer.items() for t in ts for s in range(S)],
                   dimen=3, ordered=True)
     m.a = pyo.Var(m.A, domain=pyo.NonNegativeReals)
-    m.U = pyo.Set(initialize=[(w, o, t, s) for (o, t), ws in lay.u_by_offer_period.items() for w in ws
-                              for s in range(S)], dimen=4, ordered=True)
-    m.u = pyo.Var(m.U, domain=pyo.NonNegativeReals)
+    m.u = pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals)
     m.K = pyo.Set(initialize=[(k, s) for k in range(len(prep.spend)) for s in range(S)], dimen=2, ordered=True)
     m.short = pyo.Var(m.K, domain=pyo.NonNegativeReals)
     m.P = pyo.Set(initialize=np.flatnonzero(prep.uses_provider_binary).tolist(), ordered=True)

@@ -16,7 +16,8 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.model import Built
-from optimizer.model.matrix import RowBlock, variable_index, variable_space
+from optimizer.model.matrix import RowBlock
+from optimizer.model.space import Space
 from optimizer.solve.compiled import ColumnKey, Compiled, RowKey
 from optimizer.solve.keys import Keys, concat
 from optimizer.solve.numerics import check_coefficients, coefficient_ranges
@@ -82,7 +83,7 @@ def row_key(con, side: int) -> RowKey:
 
 
 def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
-    """Compile a built model (Pyomo, and the row blocks built as arrays) and pass it to a new HiGHS instance.
+    """Compile a built model (Pyomo, and the row blocks) and pass it to a new HiGHS instance.
 
     Pyomo's ``LinearStandardFormCompiler`` compiles the model's own constraints and objective;
     the blocks' rows come first, then Pyomo's (see :func:`_stack`). Raises
@@ -90,7 +91,7 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     infinite (the caller names the input it comes from).
     """
     model, blocks = built.model, built.blocks
-    if model is None:
+    if model is None or built.positions is None:
         raise ValueError("the model was released; build it again")
     info = LinearStandardFormCompiler().write(model, mixed_form=True)
     n_pyomo = len(info.columns)
@@ -98,16 +99,11 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     offset = float(np.asarray(info.c_offset).ravel()[0]) if np.asarray(info.c_offset).size else 0.0
     pyomo_side = np.array([sense for _, sense in info.rows], dtype=int)
     rows = Keys.from_tuples([row_key(con, side) for con, side in info.rows], rows=True)
-    if blocks:
-        variables, columns, A, cost, rhs, side, rows = _stack(model, info, pyomo_cost, pyomo_side, rows, blocks)
-    else:
-        variables, A, cost = info.columns, info.A.tocsc(), pyomo_cost
-        columns = Keys.from_tuples([column_key(v) for v in variables])
-        rhs, side = np.asarray(info.rhs, dtype=float), pyomo_side
+    space = Space.of(model, built.layout, built.positions.u.shape)
+    columns, A, cost, rhs, side, rows, where = _stack(model, space, info, pyomo_cost, pyomo_side, rows, blocks)
     n, r = len(columns), len(rows)
-    lower = np.array([-math.inf if v.lb is None else v.lb for v in variables], dtype=float)
-    upper = np.array([math.inf if v.ub is None else v.ub for v in variables], dtype=float)
-    integer = np.array([v.is_integer() for v in variables], dtype=bool)
+    order = np.flatnonzero(where >= 0)
+    lower, upper, integer = (bound[order] for bound in space.bounds())
     row_lower = np.where(side <= 0, rhs, -math.inf)  # -1: ≥ rhs; 0: = rhs
     row_upper = np.where(side >= 0, rhs, math.inf)  # +1: ≤ rhs
 
@@ -130,13 +126,15 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     if status == highspy.HighsStatus.kError or h.getNumCol() != n or h.getNumRow() != r:
         raise RuntimeError(f"HiGHS did not accept the model ({n} columns, {r} rows)")
     ranges = coefficient_ranges(A.data, cost, lower, upper, row_lower, row_upper)
-    return h, Compiled(columns, rows, cost, offset, integer, lower, upper, row_lower, row_upper, ranges, int(A.nnz))
+    return h, Compiled(columns, rows, cost, offset, integer, lower, upper, row_lower, row_upper, ranges, int(A.nnz),
+                       where)
 
 
-def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: np.ndarray, pyomo_rows: Keys,
-           blocks: Sequence[RowBlock]) -> tuple[list, Keys, object, np.ndarray, np.ndarray, np.ndarray, Keys]:
-    """The row blocks stacked over Pyomo's compiled rows: variables and names of the columns, CSC
-    matrix, cost, rhs, sides and names of the rows.
+def _stack(model: pyo.ConcreteModel, space: Space, info, pyomo_cost: np.ndarray, pyomo_side: np.ndarray,
+           pyomo_rows: Keys, blocks: Sequence[RowBlock]) -> tuple[Keys, object, np.ndarray, np.ndarray, np.ndarray,
+                                                                  Keys, np.ndarray]:
+    """The row blocks stacked over Pyomo's compiled rows: names of the columns, CSC matrix, cost, rhs,
+    sides and names of the rows, and the column of each position of the variable space (-1: none).
 
     Columns are in the model's declaration order (x, a, u, short, …; each by its index), the columns no
     row or cost uses left out: dual simplex took 20% fewer seconds on the ``large`` preset than with
@@ -144,25 +142,26 @@ def _stack(model: pyo.ConcreteModel, info, pyomo_cost: np.ndarray, pyomo_side: n
     """
     import scipy.sparse as sp
 
-    space, _ = variable_space(model)
-    names = Keys.from_arrays((var.local_name, variable_index(var))
-                             for var in model.component_objects(pyo.Var, descend_into=False))
-    at = {id(v): i for i, v in enumerate(space)}
-    pyomo_cols = np.fromiter((at[id(v)] for v in info.columns), dtype=np.int64, count=len(info.columns))
-    block_cols = np.concatenate([b.cols for b in blocks])
-    order = np.union1d(block_cols, pyomo_cols)  # sorted: declaration order
-    where = np.full(len(space), -1, dtype=np.int64)
+    at = dict(zip(map(id, space.pyomo), space.pyomo_at.tolist(), strict=True))
+    pyomo_cols = np.fromiter((at[id(v)] if id(v) in at else space.position(v) for v in info.columns),
+                             dtype=np.int64, count=len(info.columns))
+    block_cols = np.concatenate([b.cols for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    used = np.zeros(space.size, dtype=bool)
+    used[block_cols] = used[pyomo_cols] = True
+    order = np.flatnonzero(used)  # declaration order
+    where = np.full(space.size, -1, dtype=np.int64)
     where[order] = np.arange(len(order))
     n = len(order)
-    lengths = np.concatenate([np.diff(b.indptr) for b in blocks])
-    stacked = sp.csr_array((np.concatenate([b.data for b in blocks]), where[block_cols],
+    lengths = np.concatenate([np.diff(b.indptr) for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    stacked = sp.csr_array((np.concatenate([b.data for b in blocks]) if blocks else np.zeros(0), where[block_cols],
                             np.concatenate(([0], np.cumsum(lengths)))), shape=(len(lengths), n))
-    pyomo = info.A.tocoo()
-    pyomo = sp.coo_array((pyomo.data, (pyomo.row, where[pyomo_cols[pyomo.col]])), shape=(pyomo.shape[0], n))
+    pyomo = info.A.tocoo() if len(info.rows) else sp.coo_array((0, len(pyomo_cols)))
+    pyomo = sp.coo_array((pyomo.data, (pyomo.row, where[pyomo_cols[pyomo.col]])), shape=(len(info.rows), n))
     A = sp.vstack([stacked, pyomo]).tocsc()
     cost = np.zeros(n)
     cost[where[pyomo_cols]] = pyomo_cost
     rhs = np.concatenate([*(b.rhs for b in blocks), np.asarray(info.rhs, dtype=float).reshape(-1)])
-    side = np.concatenate([*(np.full(len(b.keys), b.side) for b in blocks), pyomo_side])
+    side = np.concatenate([*(np.full(len(b.keys), b.side) for b in blocks), pyomo_side]).astype(int)
     block_rows = Keys.from_arrays([(b.name, b.keys) for b in blocks], side[:len(side) - len(pyomo_rows)])
-    return [space[i] for i in order.tolist()], names.take(order), A, cost, rhs, side, concat(block_rows, pyomo_rows)
+    names = Keys.from_arrays((name, space.index_of(model, name)) for name in space.names)
+    return names.take(order), A, cost, rhs, side, concat(block_rows, pyomo_rows), where

@@ -35,6 +35,7 @@ class Compiled:
     row_upper: np.ndarray
     ranges: dict[str, list[float] | None] = field(default_factory=dict)  # see optimizer.numerics
     nonzeros: int = 0
+    space: np.ndarray | None = None  # the column of each position of the model's variable space, -1 if none
 
     @property
     def is_mip(self) -> bool:

@@ -105,7 +105,7 @@ def concat(*parts: Keys) -> Keys:
     code = np.concatenate([np.array([names.index(n) for n in part.names] or [0], dtype=np.int16)[part.code]
                            for part in parts]) if parts else np.zeros(0, np.int16)
     index = np.concatenate([part.index for part in parts]) if parts else np.zeros((0, WIDTH))
-    with_rows = [part for part in parts if len(part)]
+    with_rows = [part for part in parts if len(part)] or [part for part in parts if part.sides is not None]
     sides = (np.concatenate([part.sides for part in with_rows])
              if with_rows and all(part.sides is not None for part in with_rows) else None)
     return Keys(names, dims, code, index, sides)

@@ -3,8 +3,9 @@
 :class:`Resolver` solves a sequence of instances. The first is built and solved as usual, and
 its HiGHS instance is kept. For each later one, ``prepare()`` runs again (cheap numpy) and is
 compared with the prepared arrays the model was built from (:mod:`optimizer.changes`). If only
-numbers changed, the constraint families that read them are rebuilt on their own, in a scratch
-Pyomo block over the same variables, and compiled alone; their rows' bounds and coefficients,
+numbers changed, the constraint families that read them are rebuilt on their own: Pyomo families
+in a scratch block over the same variables, compiled alone, and row-block families as new blocks
+over the same variable space. Their rows' bounds and coefficients,
 the objective and the block-count bounds are changed in HiGHS (``changeRowsBounds``,
 ``changeCoeff``, ``changeColsCost``, ``changeColsBounds``), which keeps its basis: an LP
 re-solve is warm-started from the previous optimum, a MILP gets the previous plan as a start.
@@ -27,8 +28,9 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from optimizer.input.schema import Instance
-from optimizer.model import Built, build_model
+from optimizer.model import Built, build_model, made
 from optimizer.model.constraints import add_minimum_contracts
+from optimizer.model.matrix import RowBlock
 from optimizer.model.objective import add_objective
 from optimizer.model.parts import Context
 from optimizer.prepare.arrays import Prepared, prepare
@@ -95,7 +97,7 @@ class _Loaded:
 
 def load(prep: Prepared) -> _Loaded:
     """Build the model (recording what each family adds) and hand it to HiGHS."""
-    built = build_model(prep, arrays=False)  # families are rebuilt in Pyomo and compiled alone
+    built = build_model(prep)
     names, infeasible = built.components, built.infeasible
     h, compiled = compile_to_highs(built)
     import scipy.sparse as sp  # here: importing scipy pulls in scipy.stats through Pyomo's import hook (0.6 s)
@@ -123,25 +125,28 @@ def update(state: _Loaded, prep: Prepared, plan: Plan) -> str:
     families = tuple(f for f in every if f in plan.families or f in state.dirty)
     block = pyo.ConcreteModel(name="changes")
     overlay = _Overlay(m, block)
-    infeasible = []
+    context = Context(registry, positions=state.built.positions)
+    infeasible, blocks = [], []
     for add in families:
         before = set(block.component_map())
-        infeasible += add(overlay, prep, state.built.layout, Context(registry)).infeasible
-        if set(block.component_map()) - before != state.names[add]:
+        part = add(overlay, prep, state.built.layout, context)
+        infeasible += part.infeasible
+        blocks += part.blocks
+        if made(block, before, part) != state.names[add]:
             return f"rows or columns appear or vanish ({add.__name__} adds other constraints)"
     if infeasible or any(state.infeasible[f] for f in every if f not in families):
         return "a limit can never be met"
-    if families:
-        info = LinearStandardFormCompiler().write(block, mixed_form=True)
-        cols = np.array([state.column.get(column_key(v), -1) for v in info.columns], dtype=int)
-        rows = np.array([state.row.get(row_key(*r), -1) for r in info.rows], dtype=int)
-        expected = sum(state.rows_per_name.get(name, 0) for f in families for name in state.names[f])
-        if (cols < 0).any() or (rows < 0).any() or len(rows) != expected:
-            return "rows or columns appear or vanish"
-        if len(rows):
-            _change_rows(state, rows, cols, info)
-        if add_objective in families:
-            _change_costs(state, cols, info)
+    info = LinearStandardFormCompiler().write(block, mixed_form=True) if len(block.component_map()) else None
+    cols = None if info is None else _columns(state, info)
+    changed = [] if info is None else [_compiled_rows(state, info, cols)]
+    changed += [_block_rows(state, b) for b in blocks]
+    expected = sum(state.rows_per_name.get(name, 0) for f in families for name in state.names[f])
+    if any(c is None for c in changed) or sum(len(c.rows) for c in changed) != expected:
+        return "rows or columns appear or vanish"
+    if expected:
+        _change_rows(state, _Rows.joined(changed))
+    if info is not None and add_objective in families:
+        _change_costs(state, cols, info)
     if plan.block_bounds or add_minimum_contracts in families:
         _change_block_bounds(state, prep)
     state.dirty, state.block = families, block
@@ -149,11 +154,59 @@ def update(state: _Loaded, prep: Prepared, plan: Plan) -> str:
     return ""
 
 
-def _change_rows(state: _Loaded, rows: np.ndarray, cols: np.ndarray, info: Any) -> None:
-    """New bounds and coefficients for the given rows (compiled alone in ``info``)."""
-    h = state.highs
+@dataclasses.dataclass
+class _Rows:
+    """Rebuilt rows: their positions in HiGHS, bounds, and coefficients as (row, column, value) triplets
+    (``entry_rows`` local: the i-th of ``rows``; columns: HiGHS's)."""
+
+    rows: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    entry_rows: np.ndarray
+    entry_cols: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def joined(cls, parts: list[_Rows]) -> _Rows:
+        starts = np.cumsum([0] + [len(p.rows) for p in parts])
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("rows", "lower", "upper")),
+                   np.concatenate([p.entry_rows + start for p, start in zip(parts, starts, strict=False)]),
+                   *(np.concatenate([getattr(p, f) for p in parts]) for f in ("entry_cols", "values")))
+
+
+def _columns(state: _Loaded, info: Any) -> np.ndarray:
+    """The HiGHS column of each column of Pyomo families compiled alone (``info``), -1 if none."""
+    return np.array([state.column.get(column_key(v), -1) for v in info.columns], dtype=int)
+
+
+def _compiled_rows(state: _Loaded, info: Any, cols: np.ndarray) -> _Rows | None:
+    """The rows of the Pyomo families rebuilt alone and compiled (``info``, its columns in HiGHS
+    ``cols``); None if a row or column is not in the loaded model."""
+    rows = np.array([state.row.get(row_key(*r), -1) for r in info.rows], dtype=int)
+    if (cols < 0).any() or (rows < 0).any():
+        return None
     side = np.array([s for _, s in info.rows], dtype=int)
     lower, upper = _bounds(np.asarray(info.rhs, dtype=float), side)
+    sub = info.A.tocoo()
+    return _Rows(rows, lower, upper, sub.row, cols[sub.col], sub.data)
+
+
+def _block_rows(state: _Loaded, block: RowBlock) -> _Rows | None:
+    """The rows of a rebuilt row block; None if a row or column is not in the loaded model."""
+    rows = np.array([state.row.get((block.name, tuple(key), block.side), -1) for key in block.keys.tolist()],
+                    dtype=int)
+    space = state.compiled.space
+    cols = space[block.cols] if space is not None else np.full(len(block.cols), -1)
+    if (cols < 0).any() or (rows < 0).any():
+        return None
+    lower, upper = _bounds(block.rhs, np.full(len(rows), block.side))
+    return _Rows(rows, lower, upper, np.repeat(np.arange(len(rows)), np.diff(block.indptr)), cols, block.data)
+
+
+def _change_rows(state: _Loaded, new_rows: _Rows) -> None:
+    """New bounds and coefficients for the rebuilt rows."""
+    h = state.highs
+    rows, lower, upper = new_rows.rows, new_rows.lower, new_rows.upper
     moved = (lower != state.row_lower[rows]) | (upper != state.row_upper[rows])
     if moved.any():
         idx = rows[moved].astype(np.int32)
@@ -161,9 +214,8 @@ def _change_rows(state: _Loaded, rows: np.ndarray, cols: np.ndarray, info: Any) 
         state.row_lower[rows], state.row_upper[rows] = lower, upper
     import scipy.sparse as sp
 
-    sub = info.A.tocoo()
     shape = state.matrix.shape
-    new = sp.csr_matrix((sub.data, (rows[sub.row], cols[sub.col])), shape=shape)
+    new = sp.csr_matrix((new_rows.values, (rows[new_rows.entry_rows], new_rows.entry_cols)), shape=shape)
     keep = np.ones(shape[0])
     keep[rows] = 0.0
     old = state.matrix - sp.diags(keep) @ state.matrix
