@@ -2,11 +2,14 @@
 
 The first plan is the baseline; every other plan is compared with it:
 
-- **key figures** (:mod:`optimizer.kpis` headline, expected values with scenarios) and their differences;
+- **key figures** (:mod:`optimizer.kpis` headline, expected values with scenarios) and their differences, with
+  existing contracts apart from new ones and expected cost and CVaR side by side
+  (:mod:`optimizer.report.compare_figures`);
 - **NPV attribution**: the difference in net present cost split by provider, by chip and by year.
   The parts are the :mod:`optimizer.kpis` NPV parts (contracts by provider, chip and signing
-  year; shortfalls by provider and the year they are paid; onboarding fees), so they add up to the
-  difference of the two objectives; any solver rounding left over is shown as its own line;
+  year; shortfalls by provider and the year they are paid; onboarding fees; existing contracts; with ``risk``
+  the CVaR term), so they add up to the difference of the two objectives; any solver rounding left over is
+  shown as its own line;
 - **decisions that changed**: chips signed per provider, chip and signing year (expected over
   scenarios), added, removed, more or fewer;
 - **limits that changed**: binding in one plan and not the other, or a different shadow price.
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimizer.report.compare_figures import added_rows, with_added_rows
 from optimizer.report.compare_page import build_comparison
 from optimizer.results.figures import weighted
 from optimizer.results.files import write_files_atomically
@@ -28,8 +32,9 @@ from optimizer.results.folder import check_folder
 from optimizer.results.kpis import EXPECTED
 from optimizer.results.solution import Solution
 
-PART_LABEL = {"shortfall": "(take-or-pay shortfall)", "onboarding": "(onboarding fee)"}
-"""How NPV parts that belong to no chip are shown in the attribution by chip."""
+PART_LABEL = {"shortfall": "(take-or-pay shortfall)", "onboarding": "(onboarding fee)",
+              "CVaR term": "(CVaR term of the objective)", "solver rounding": "(solver rounding)"}
+"""How NPV parts that belong to no chip (or to no provider and year) are shown in the attribution."""
 
 CHANGES = {"contracts": ("added", "removed", "more", "fewer"),
            "limits": ("now binding", "no longer binding", "price moved")}
@@ -69,10 +74,10 @@ class Comparison:
     def attribution_by(self, plan: str, by: str) -> pd.Series:
         """The NPV difference of ``plan`` split by ``"provider"``, ``"chip"``, ``"year"`` or ``"part"``; sums to it."""
         rows = self.attribution[self.attribution.plan == plan]
-        if by == "chip":
-            keys = rows.chip.where(rows.chip.notna(), rows.part.map(lambda p: PART_LABEL.get(p, f"({p})")))
+        if by == "part":
+            keys = rows.part
         else:
-            keys = rows[by].map(lambda v: "(solver rounding)" if pd.isna(v) else v)
+            keys = rows[by].where(rows[by].notna(), rows.part.map(lambda p: PART_LABEL.get(p, f"({p})")))
         return rows.delta_usd.groupby(keys.to_numpy(), sort=False).sum()
 
     def change_counts(self, plan: str, table: str) -> dict[str, int]:
@@ -152,8 +157,8 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _kpis(names: list[str], solutions: list[Solution]) -> pd.DataFrame:
-    columns = {n: s.kpis.overall() if s.has_plan else pd.Series(dtype=float) for n, s in zip(
-        names, solutions, strict=True)}
+    kpis = [s.kpis if s.has_plan else None for s in solutions]
+    columns = {n: k.overall() if k is not None else pd.Series(dtype=float) for n, k in zip(names, kpis, strict=True)}
     index = list(dict.fromkeys(key for series in columns.values() for key in series.index))
     if not index:
         return pd.DataFrame(columns=["kpi", "unit", *names])
@@ -161,7 +166,9 @@ def _kpis(names: list[str], solutions: list[Solution]) -> pd.DataFrame:
     for n in names[1:]:
         df[f"Δ {n}"] = df[n] - df[names[0]]
     df.index.names = ["kpi", "unit"]
-    return df.reset_index()
+    headlines = [k.headline if k is not None else pd.DataFrame(columns=["kpi", "unit", "scenario", "value"])
+                 for k in kpis]
+    return with_added_rows(df.reset_index(), names, added_rows(names, solutions, headlines))
 
 
 def _overall(df: pd.DataFrame, sol: Solution) -> pd.DataFrame:
@@ -182,13 +189,27 @@ def _attribution(name: str, base: Solution, sol: Solution) -> pd.DataFrame:
     df = pd.DataFrame({"baseline_usd": a, "plan_usd": b}).fillna(0.0).reset_index()
     df["delta_usd"] = df.plan_usd - df.baseline_usd
     df["chip"] = pd.Series([c or None for c in df.chip], index=df.index, dtype=object)
+    explained_a, explained_b = float(a.sum()), float(b.sum())
+    if base.cvar_usd is not None or sol.cvar_usd is not None:  # §10.7: the objective is λ·(CVaR − expected) more
+        ta, tb = _cvar_term(base), _cvar_term(sol)
+        df.loc[len(df)] = {"part": "CVaR term", "provider": None, "chip": None, "year": None,
+                           "baseline_usd": ta, "plan_usd": tb, "delta_usd": tb - ta}
+        explained_a, explained_b = explained_a + ta, explained_b + tb
     rounding = (sol.objective_usd - base.objective_usd) - df.delta_usd.sum()
     if abs(rounding) > 1e-9 * max(abs(sol.objective_usd), abs(base.objective_usd), 1.0):
         df.loc[len(df)] = {"part": "solver rounding", "provider": None, "chip": None, "year": None,
-                           "baseline_usd": base.objective_usd - a.sum(), "plan_usd": sol.objective_usd - b.sum(),
-                           "delta_usd": rounding}
+                           "baseline_usd": base.objective_usd - explained_a,
+                           "plan_usd": sol.objective_usd - explained_b, "delta_usd": rounding}
     df = df[df.delta_usd.abs() > 1e-6]
+    df["year"] = pd.Series([None if pd.isna(y) else int(y) for y in df.year], index=df.index, dtype=object)
     return df.assign(plan=name)[["plan", *keys, "baseline_usd", "plan_usd", "delta_usd"]].reset_index(drop=True)
+
+
+def _cvar_term(sol: Solution) -> float:
+    """The objective minus the expected cost (USD): ``λ·(CVaR − expected cost)`` with ``risk``, else 0."""
+    if sol.cvar_usd is None or sol.expected_cost_usd is None or sol.objective_usd is None:
+        return 0.0
+    return sol.objective_usd - sol.expected_cost_usd
 
 
 def _contracts(name: str, base: Solution, sol: Solution) -> pd.DataFrame:

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 from optimizer.report import charts
+from optimizer.report.compare_figures import formatted, sections
 from optimizer.report.document import Document
 from optimizer.report.plan import MOST_ROWS
 from optimizer.report.plan_text import status_text
 from optimizer.results.figures import npv_basis, weighted
 from optimizer.results.solution import Solution
-from optimizer.units import key_figure, number, per_unit, signed_usd, usd
+from optimizer.units import number, per_unit, signed_usd, usd
 
 if TYPE_CHECKING:
     from optimizer.report.compare import Comparison
@@ -91,22 +92,36 @@ def _charts(doc: Document, planned: list[tuple[str, Solution]]) -> None:
               "Each panel overlays the plans' MW at one provider, per period.")
 
 
+SECTION_NOTES = {
+    "Existing contracts apart from new ones": "Contracts already signed (`existing_contracts`, "
+    "spec §10.3) apart from those each plan signs: their NPV (discounted payments, as the objective counts them) and "
+    "the MW-years they hold inside the horizon (expected over scenarios). Shortfalls and onboarding fees are in NPV "
+    "alone.",
+    "Expected cost and CVaR": "Expected cost is `Σ_s prob_s·C_s`; CVaR α% is the expected cost of the worst "
+    "1 − α of probability (spec §10.7), for every plan at every level a plan uses. With `risk` a plan minimises "
+    "`(1 − λ)·expected cost + λ·CVaR`, its NPV; without it λ is 0 and the NPV is the expected cost.",
+}
+"""What each of the comparison's own sections shows (:func:`optimizer.report.compare_figures.sections`)."""
+
+
 def _kpis(doc: Document, c: Comparison) -> None:
     doc.heading("Key figures")
     k = c.kpis
     if k.empty:
         doc.paragraph("No plan has key figures.")
         return
-    rows = []
-    for r in k.to_dict(orient="records"):
-        unit = r["unit"]
-        row = {"figure": r["kpi"], "unit": unit, **{n: key_figure(r[n], unit, with_unit=False) for n in c.names}}
-        for n in c.names[1:]:
-            d = r[f"Δ {n}"]
-            row[f"Δ {n}"] = signed_usd(d) if unit == "USD" else (
-                "–" if pd.isna(d) else number(d, 3 if unit.startswith("USD per") else 1, sign=True))
-        rows.append(row)
-    table = pd.DataFrame(rows)
+    own = sections(k, c.solutions)
+    shown = {(r.kpi, r.unit) for _, rows in own for r in rows.itertuples()}
+    _figures_table(doc, c, k[[(r.kpi, r.unit) not in shown for r in k.itertuples()]])
+    for title, rows in own:
+        doc.heading(title, 3)
+        doc.paragraph(SECTION_NOTES[title], "note")
+        _figures_table(doc, c, rows)
+
+
+def _figures_table(doc: Document, c: Comparison, k: pd.DataFrame) -> None:
+    table = pd.DataFrame([{"figure": r["kpi"], "unit": r["unit"], **formatted(r, c.names)}
+                          for r in k.to_dict(orient="records")])
     doc.table(table, numeric=list(table.columns[2:]))
 
 

@@ -70,9 +70,14 @@ def cvar_alpha(sol: Solution) -> float:
     return inst.risk.cvar_alpha if inst is not None and inst.risk is not None else DEFAULT_CVAR_ALPHA
 
 
+def cvar_label(alpha: float) -> str:
+    """The name of the CVaR figure at level ``alpha``: ``CVaR 90% of scenario costs``."""
+    return f"CVaR {100 * alpha:g}% of scenario costs"
+
+
 def cvar_name(sol: Solution) -> str:
-    """The headline name of the CVaR figure: ``CVaR 90% of scenario costs``."""
-    return f"CVaR {100 * cvar_alpha(sol):g}% of scenario costs"
+    """The headline name of the plan's CVaR figure, at :func:`cvar_alpha`: ``CVaR 90% of scenario costs``."""
+    return cvar_label(cvar_alpha(sol))
 
 
 def with_risk(headline: pd.DataFrame, sol: Solution, expected: str) -> pd.DataFrame:

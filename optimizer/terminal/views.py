@@ -16,6 +16,7 @@ from rich.text import Text
 from optimizer.analysis.hedging import Hedging
 from optimizer.analysis.scenarios import TwoStagePlan
 from optimizer.report.compare import Comparison
+from optimizer.report.compare_figures import formatted, sections
 from optimizer.results.figures import npv_basis
 from optimizer.terminal.tables import titled_table
 from optimizer.units import number, plural, signed_usd, usd
@@ -133,6 +134,8 @@ def compare_view(c: Comparison, most: int = 5) -> Iterator[RenderableType]:
                       "" if is_base else _percent(diff, base.objective_usd),
                       number(c.key_figure("peak power held", name), 1))
     yield plans
+    for title, rows in sections(c.kpis, c.solutions):  # existing contracts apart from new; expected cost and CVaR
+        yield _figures_view(c, title, rows)
     for name in c.names[1:]:
         diff = c.npv_difference(name)
         line = Text()
@@ -153,6 +156,15 @@ def compare_view(c: Comparison, most: int = 5) -> Iterator[RenderableType]:
             kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
             changed.append(f"{what}: {sum(counts.values())} ({kinds})." if counts else f"{what}: none.")
         yield Text(" ".join(changed))
+
+
+def _figures_view(c: Comparison, title: str, rows: pd.DataFrame) -> RenderableType:
+    """Key-figure rows of the comparison: one line per figure, one column per plan, then the differences."""
+    view = _table(title, [("", "left"), *((n, "right") for n in c.names), *((f"Δ {n}", "right") for n in c.names[1:])])
+    for r in rows.to_dict(orient="records"):
+        label = r["kpi"] if r["unit"] in ("USD", "%") or r["unit"] in r["kpi"] else f"{r['kpi']}, {r['unit']}"
+        view.add_row(Text(label), *formatted(r, c.names).values())
+    return view
 
 
 def _percent(value: float | None, of: float | None) -> str:
