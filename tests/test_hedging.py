@@ -16,6 +16,7 @@ the horizon, is still paid), so 2027 recourse uses o12. With a chips on o24 in 2
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from pathlib import Path
@@ -147,3 +148,31 @@ def test_cli_hedge_infeasible(runner: CliRunner, write_instance) -> None:
     path = write_instance(data, "a.json")
     result = runner.invoke(cli.app, ["hedge", str(path)])
     assert result.exit_code == 3 and "procure diagnose" in result.output
+
+
+def test_the_mean_value_plan_keeps_its_placement() -> None:
+    # Spec §10.5: y[w, p] is one for all scenarios, decided now like the first stage. Cloud a ($1) holds
+    # 5 chips, b ($2) any number; one provider for w; 2027 demand is 2 or 6 chips (4 on average), and
+    # nothing is signed before the outcome is known (first_stage_years 0). The mean-value plan places w
+    # at a (4 chips fit); kept in every scenario, a cannot hold the 6 chips of "hi": EEV has no plan.
+    # Without max_providers nothing is decided now, and EEV is the two-stage optimum.
+    data = {
+        "name": "placement-hedge", "horizon": {"start_year": 2026, "years": 2},
+        "providers": [{"id": "a", "power_mw": 5}, {"id": "b", "power_mw": 100}],
+        "chips": [{"id": "k", "power_kw": 1000, "perf": {"pf": 1}}],
+        "offers": [{"id": "a-k", "provider": "a", "chip": "k", "term_months": 12, "price_per_chip_hour": 1},
+                   {"id": "b-k", "provider": "b", "chip": "k", "term_months": 12, "price_per_chip_hour": 2}],
+        "workloads": [{"id": "w", "metric": "pf", "demand": {"series": [4, 4]}, "max_providers": 1}],
+        "scenarios": {"first_stage_years": 0, "cases": [
+            {"id": "lo", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 0.5}}},
+            {"id": "hi", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 1.5}}}]},
+    }
+    h = value_of_hedging(data)
+    assert h.eev_usd is None and h.vss_usd == math.inf
+    assert h.message == "the mean-value first stage cannot be completed in every scenario"
+    # RP: every scenario at b, $2 a chip-hour: 4 chips in 2026, then 2 or 6 (discounting by the default rate).
+    assert h.stochastic_usd == pytest.approx(optimizer.solve(data, explain_infeasible=False).objective_usd)
+    free = copy.deepcopy(data)
+    del free["workloads"][0]["max_providers"]
+    h = value_of_hedging(free)
+    assert h.eev_usd == pytest.approx(h.stochastic_usd, rel=1e-9) and h.vss_usd == pytest.approx(0.0, abs=1e-6)

@@ -5,12 +5,14 @@
   as if the outcome were known before signing. **EVPI = RP − WS** ≥ 0: what perfect foresight is worth.
 - EV, the mean-value problem: one scenario whose demand is the probability-weighted mean demand.
   EEV: the expected cost of signing EV's first-stage contracts and then adapting in every scenario
-  (the two-stage model with those contracts fixed). **VSS = EEV − RP** ≥ 0: what planning for the
+  (the two-stage model with those contracts fixed, and with EV's placement (spec §10.5: ``y[w, p]``,
+  one for all scenarios, a here-and-now decision like the first stage)). **VSS = EEV − RP** ≥ 0: what planning for the
   spread of outcomes saves over planning for the average. VSS is infinite when EV's first stage
   cannot be completed feasibly in some scenario.
 
 Every solve goes through :func:`optimizer.model.build_model` and :func:`optimizer.solve.pipeline.solve_built`;
-the fixed first stage is imposed by setting both bounds of ``x[o, τ, 0]`` (``blocks`` for whole racks).
+the fixed first stage is imposed by setting both bounds of ``x[o, τ, 0]`` (``blocks`` for whole racks)
+and of ``y[w, p]``.
 """
 
 from __future__ import annotations
@@ -34,13 +36,22 @@ from optimizer.solve.pipeline import named_coefficients, solve_built
 
 FirstStage = dict[tuple[int, int], float]
 """Chips signed per (offer index, signing period τ) in the first stage."""
+Placement = set[tuple[int, int]]
+"""The (workload index, provider index) pairs placed, ``y[w, p] = 1`` (spec §10.5)."""
 
 
-def solve_prepared(prep: Prepared, options: SolveOptions | None = None, fixed: FirstStage | None = None) -> Solution:
-    """Solve prepared arrays; with ``fixed``, every first-stage ``x[o, τ]`` is held at its value (0 if absent)."""
+def solve_prepared(prep: Prepared, options: SolveOptions | None = None, fixed: FirstStage | None = None,
+                   placement: Placement | None = None) -> Solution:
+    """Solve prepared arrays; with ``fixed``, every first-stage ``x[o, τ]`` is held at its value (0 if absent);
+    with ``placement``, every placement switch ``y[w, p]`` is held at 1 if placed, else 0."""
     built = build_model(prep)
+    m = built.model
+    if placement is not None:
+        for w, p in m.Y:
+            on = 1 if (w, p) in placement else 0
+            m.y[w, p].setlb(on)
+            m.y[w, p].setub(on)
     if fixed is not None:
-        m = built.model
         for o, tau, n in m.X:
             if prep.first_stage[tau]:
                 chips = fixed.get((o, tau), 0.0)
@@ -65,6 +76,12 @@ def mean_scenario(prep: Prepared) -> Prepared:
     """One scenario whose demand is ``Σ_s prob_s · D_s`` in every period (the mean-value problem)."""
     mean = np.tensordot(prep.probability, prep.demand, axes=1)[None, :, :]
     return dataclasses.replace(prep, scenario_ids=("mean",), probability=np.ones(1), demand=mean)
+
+
+def placement_of(solution: Solution, prep: Prepared) -> Placement:
+    """The placement of ``solution`` (spec §10.5) as (workload index, provider index) pairs."""
+    return {(prep.workload_ids.index(r.workload), prep.provider_ids.index(r.provider))
+            for r in solution.placement.itertuples()}
 
 
 def first_stage_chips(solution: Solution, prep: Prepared) -> FirstStage:
@@ -150,7 +167,8 @@ def value_of_hedging(source: Source | Solution, options: SolveOptions | None = N
         table["mean_plan_usd"] = np.nan
         return Hedging(rp.objective_usd, float(prep.probability @ table.alone_usd), math.nan, None, table,
                        f"the mean-value problem has no plan ({ev.status})")
-    eev = solve_prepared(prep, options, fixed=first_stage_chips(ev, mean_scenario(prep)))
+    eev = solve_prepared(prep, options, fixed=first_stage_chips(ev, mean_scenario(prep)),
+                         placement=placement_of(ev, prep))
     message = "" if eev.has_plan else "the mean-value first stage cannot be completed in every scenario"
     table["mean_plan_usd"] = scenario_outcomes(eev, prep).npv_usd.to_numpy() if eev.has_plan else np.nan
     return Hedging(rp.objective_usd, float(prep.probability @ table.alone_usd), ev.objective_usd,
