@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from support.feasibility import assert_feasible
-from support.instances import hedge_instance
+from support.instances import E13, hedge_instance
 from support.paths import INSTANCES
 from typer.testing import CliRunner
 
@@ -151,22 +151,16 @@ def test_cli_hedge_infeasible(runner: CliRunner, write_instance) -> None:
 
 
 def test_the_mean_value_plan_keeps_its_placement() -> None:
-    # Spec §10.5: y[w, p] is one for all scenarios, decided now like the first stage. Cloud a ($1) holds
-    # 5 chips, b ($2) any number; one provider for w; 2027 demand is 2 or 6 chips (4 on average), and
+    # Spec §10.5: y[w, p] is one for all scenarios, decided now like the first stage. In e13, cloud a ($1)
+    # holds 5 chips, b ($2) any number; one provider for w; 2027 demand is 2 or 6 chips (4 on average), and
     # nothing is signed before the outcome is known (first_stage_years 0). The mean-value plan places w
     # at a (4 chips fit); kept in every scenario, a cannot hold the 6 chips of "hi": EEV has no plan.
     # Without max_providers nothing is decided now, and EEV is the two-stage optimum.
-    data = {
-        "name": "placement-hedge", "horizon": {"start_year": 2026, "years": 2},
-        "providers": [{"id": "a", "power_mw": 5}, {"id": "b", "power_mw": 100}],
-        "chips": [{"id": "k", "power_kw": 1000, "perf": {"pf": 1}}],
-        "offers": [{"id": "a-k", "provider": "a", "chip": "k", "term_months": 12, "price_per_chip_hour": 1},
-                   {"id": "b-k", "provider": "b", "chip": "k", "term_months": 12, "price_per_chip_hour": 2}],
-        "workloads": [{"id": "w", "metric": "pf", "demand": {"series": [4, 4]}, "max_providers": 1}],
-        "scenarios": {"first_stage_years": 0, "cases": [
-            {"id": "lo", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 0.5}}},
-            {"id": "hi", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 1.5}}}]},
-    }
+    data = {**copy.deepcopy(E13), "name": "placement-hedge",
+            "scenarios": {"first_stage_years": 0, "cases": [
+                {"id": "lo", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 0.5}}},
+                {"id": "hi", "probability": 0.5, "demand_multiplier": {"*": {"2026": 1, "2027": 1.5}}}]}}
+    data["workloads"][0]["demand"] = {"series": [4, 4]}
     h = value_of_hedging(data)
     assert h.eev_usd is None and h.vss_usd == math.inf
     assert h.message == "the mean-value first stage cannot be completed in every scenario"

@@ -13,6 +13,7 @@ import json
 
 import pytest
 from support.feasibility import assert_feasible, check_solution
+from support.instances import E13
 from support.solving import assert_in_place_matches_rebuild, solve_checked
 
 import optimizer
@@ -22,16 +23,6 @@ from optimizer.model import build_model
 from optimizer.solve.resolve import Resolver
 
 H = 8760.0
-
-#: The spec's e13: a cheap cloud a that holds only 5 chips (1 MW each), b at twice the price.
-E13: dict = {
-    "name": "e13_max_providers_by_hand", "horizon": {"start_year": 2026, "years": 2},
-    "providers": [{"id": "a", "power_mw": 5}, {"id": "b", "power_mw": 100}],
-    "chips": [{"id": "k", "power_kw": 1000, "perf": {"pf": 1}}],
-    "offers": [{"id": "a-k-12", "provider": "a", "chip": "k", "term_months": 12, "price_per_chip_hour": 1},
-               {"id": "b-k-12", "provider": "b", "chip": "k", "term_months": 12, "price_per_chip_hour": 2}],
-    "workloads": [{"id": "w", "metric": "pf", "demand": {"series": [10, 10]}, "max_providers": 1}],
-}
 
 #: Three clouds: a ($1, 5 MW), b ($2, 8 MW), c ($3, 100 MW); 10 chips needed each year.
 THREE: dict = {

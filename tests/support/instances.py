@@ -54,6 +54,17 @@ INFEASIBLE = {
 cheapest relative relaxation is gcp's 3 MW limit (+0.5 MW) rather than aws's 1 MW one."""
 
 
+#: The spec's e13: a cheap cloud a that holds only 5 chips (1 MW each), b at twice the price.
+E13: dict = {
+    "name": "e13_max_providers_by_hand", "horizon": {"start_year": 2026, "years": 2},
+    "providers": [{"id": "a", "power_mw": 5}, {"id": "b", "power_mw": 100}],
+    "chips": [{"id": "k", "power_kw": 1000, "perf": {"pf": 1}}],
+    "offers": [{"id": "a-k-12", "provider": "a", "chip": "k", "term_months": 12, "price_per_chip_hour": 1},
+               {"id": "b-k-12", "provider": "b", "chip": "k", "term_months": 12, "price_per_chip_hour": 2}],
+    "workloads": [{"id": "w", "metric": "pf", "demand": {"series": [10, 10]}, "max_providers": 1}],
+}
+
+
 def hedge_instance() -> dict:
     """The two-stage instance solved by hand in ``tests/test_scenarios.py``'s docstring."""
     return {
