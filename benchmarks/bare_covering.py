@@ -352,7 +352,9 @@ def build(data: dict, variant: str = "covering", money: float = MONEY, x_bounds:
             excess = lp.column(lam * case.probability / (1 - alpha))
             terms = {excess: 1.0, eta: 1.0}
             add(terms, by_s[s], -1.0)
-            lp.row(terms, constant, INF)
+            # C_s's constant (existing contracts) is left out: it shifts η and every C_s alike, and the
+            # objective's ``constant`` (added once, whole) already counts it in both parts of the blend.
+            lp.row(terms, 0.0, INF)
     return lp, constant
 
 
