@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 
+import pyomo.environ as pyo
+import pytest
 from support.instances import BASE
 from support.pyomo_families import pyomo_registry
 
 from optimizer import load_instance, prepare
 from optimizer.model import build_model
+from optimizer.model.space import Space
+from optimizer.solve.compile import compile_to_highs
 
 
 def built(arrays: bool = False, **changes):
@@ -92,3 +96,21 @@ def test_first_solve_does_not_import_scipy_stats() -> None:
     run = subprocess.run([sys.executable, "-c", code, str(INSTANCES / "tiny.json")], cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=120)
     assert run.stdout.split() == ["74460000.0", "False", "True"]
+
+
+def test_u_is_an_array_variable_in_the_variable_space() -> None:
+    """u has no Pyomo objects (optimizer/model/space.py): 8 columns between a and the rest, named by
+    the layout's index array; a Pyomo expression may use an entry, never one that is not a column."""
+    b = built(arrays=True)
+    assert len(b.model.u) == 0 and len(b.layout.u_index) == 8
+    assert b.positions.u[tuple(b.layout.u_index[3])] == len(b.model.x) + len(b.model.a) + 3
+    assert b.positions.slack == len(b.model.x) + len(b.model.a) + 8 + len(b.model.short) + len(b.model.z)
+    _, compiled = compile_to_highs(b)
+    assert compiled.columns.of("u")[0].tolist() == b.layout.u_index.tolist()
+    space = Space.of(b.model, b.layout, b.positions.u.shape)
+    assert space.position(b.model.u[tuple(b.layout.u_index[5].tolist())]) == b.positions.u[tuple(b.layout.u_index[5])]
+    with pytest.raises(KeyError, match="not a column of the model"):
+        space.position(b.model.u[0, 1, 0, 0])  # j7 serves no workload (C9)
+    b.model.stray = pyo.Constraint(expr=b.model.u[0, 1, 0, 0] <= 1)
+    with pytest.raises(KeyError, match="not a column"):
+        compile_to_highs(b)
