@@ -107,7 +107,7 @@ def test_u_is_an_array_variable_in_the_variable_space() -> None:
     assert b.positions.slack == len(b.model.x) + len(b.model.a) + 8 + len(b.model.short) + len(b.model.z)
     _, compiled = compile_to_highs(b)
     assert compiled.columns.of("u")[0].tolist() == b.layout.u_index.tolist()
-    space = Space.of(b.model, b.layout, b.positions.u.shape)
+    space = Space.of(b.model, b.positions)
     assert space.position(b.model.u[tuple(b.layout.u_index[5].tolist())]) == b.positions.u[tuple(b.layout.u_index[5])]
     with pytest.raises(KeyError, match="not a column of the model"):
         space.position(b.model.u[0, 1, 0, 0])  # j7 serves no workload (C9)

@@ -76,12 +76,6 @@ def _x_at(pos: Positions, prep: Prepared, o: np.ndarray, tau: np.ndarray, s: np.
     return pos.x[o, tau, np.where(prep.first_stage[tau], 0, s)]
 
 
-def _positions(ctx: Context) -> Positions:
-    if ctx.positions is None:
-        raise ValueError("row blocks need the variables' positions (Context.positions)")
-    return ctx.positions
-
-
 def _with(part: Part, block: RowBlock) -> Part:
     """``part`` with ``block`` among its blocks, unless the block has no row."""
     if len(block.keys):
@@ -98,7 +92,7 @@ def active_chips_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Co
     ``a[o, t] = a[o, t−1] + x[o, t] − x[o, t − L_o]`` (docs/performance.md, "Formulation").
     Existing contracts (spec §10.3) are constants: ``E = prep.existing.chips`` on the right-hand side.
     """
-    pos = _positions(ctx)
+    pos = ctx.need_positions()
     o, t, s = pos.a_index.T
     n = len(o)
     rows, cols, coefs = [np.arange(n)], [pos.a[o, t, s]], [np.full(n, -1.0)]
@@ -121,7 +115,7 @@ def demand_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context)
     A demand no allowed offer can serve is recorded in the part's ``infeasible`` instead (in the
     elastic model its row keeps the slack alone).
     """
-    pos = _positions(ctx)
+    pos = ctx.need_positions()
     S, W, T = prep.demand.shape
     s_, w_, t_ = np.nonzero(prep.demand > 0)  # row order (s, w, t), as the Pyomo family
     row_of = np.full((S, W, T), -1, dtype=np.int64)
@@ -151,7 +145,7 @@ def demand_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context)
 
 def capacity_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx: Context) -> Part:
     """C2 capacity: ``Σ_w u[w, o, t] − a[o, t] ≤ 0`` (chips), for every (o, t) some workload may use."""
-    pos = _positions(ctx)
+    pos = ctx.need_positions()
     S = prep.n_scenarios
     index = np.array([(o, t, s) for (o, t) in lay.u_by_offer_period for s in range(S)], dtype=np.int64).reshape(-1, 3)
     row_of = np.full(pos.a.shape, -1, dtype=np.int64)
@@ -174,7 +168,7 @@ def diversification_rows(m: pyo.ConcreteModel, prep: Prepared, lay: Layout, ctx:
     """
     if prep.diversification_weight is None:
         return ctx.part()
-    pos = _positions(ctx)
+    pos = ctx.need_positions()
     r = prep.diversification_weight
     sigma = float(prep.diversification_share)
     S, T, P = prep.n_scenarios, prep.periods.count, len(prep.provider_ids)

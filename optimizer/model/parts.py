@@ -17,7 +17,8 @@ import pyomo.environ as pyo
 
 if TYPE_CHECKING:
     from optimizer.model.families import Registry
-    from optimizer.model.matrix import Positions, RowBlock
+    from optimizer.model.matrix import RowBlock
+    from optimizer.model.space import Positions
 
 Infeasible = tuple[str, tuple, float]
 """A constant row that can never hold: (family, index, by how much it is violated, model units)."""
@@ -47,6 +48,12 @@ class Context:
 
     def part(self) -> Part:
         return Part(self)
+
+    def need_positions(self) -> Positions:
+        """The variables' positions, which the builders of row blocks need (a ``ValueError`` without them)."""
+        if self.positions is None:
+            raise ValueError("row blocks need the variables' positions (Context.positions)")
+        return self.positions
 
 
 @dataclass
@@ -79,11 +86,9 @@ class Part:
     def slack_columns(self, m: pyo.ConcreteModel, family: str, keys: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         """:meth:`slack` for every row of a row block of ``family`` (indices ``keys``, limits ``rhs`` in
         model units), in row order: the slacks' positions in the variable space (see
-        :class:`~optimizer.model.matrix.Positions`). Each slack variable is made at once, so that the
+        :class:`~optimizer.model.space.Positions`). Each slack variable is made at once, so that the
         slacks sit in the variable space in the order of their numbers."""
-        positions = self.context.positions
-        if positions is None:
-            raise ValueError("row blocks need the variables' positions")
+        positions = self.context.need_positions()
         first = len(self.context.slacks) + len(self.slacks)
         for key, limit in zip(keys.tolist(), np.asarray(rhs, dtype=float).tolist(), strict=True):
             self.slack(m, family, tuple(key), limit)

@@ -38,46 +38,47 @@ def variable_index(var: pyo.Var) -> np.ndarray:
     return index_array(var.keys(), len(var), dim)
 
 
+def _offsets(m: pyo.ConcreteModel, array_size: int) -> tuple[list[str], dict[str, int], int]:
+    """The variables in declaration order, each one's first position, and the size of the space
+    (``array_size`` columns for the array variable)."""
+    names, offsets, size = [], {}, 0
+    for var in m.component_objects(pyo.Var, descend_into=False):
+        names.append(var.local_name)
+        offsets[var.local_name] = size
+        size += array_size if var.local_name == ARRAY_VARIABLE else len(var)
+    return names, offsets, size
+
+
 @dataclass
 class Space:
-    """The variable space of a model (see the module docstring).
+    """The variable space of a built model (see the module docstring), once every variable is made.
 
-    ``pyomo`` are the Pyomo variables' entries, at positions ``pyomo_at``; the array variable's
-    columns are ``array_index`` at positions ``offsets["u"]`` onwards.
+    ``pyomo`` are the Pyomo variables' entries, at positions ``pyomo_at``; the array variable's columns
+    sit where ``positions`` says.
     """
 
     names: list[str]  # the variables, in declaration order
-    offsets: dict[str, int]  # each variable's first position
     size: int
     pyomo: list  # Pyomo entries (VarData), in space order
     pyomo_at: np.ndarray  # their positions
-    array_index: np.ndarray  # (|U|, 4): (w, o, t, s) of each u column
-    array_at: np.ndarray  # (W, O, T, S): position of u[w, o, t, s], -1 where u does not exist
+    positions: Positions
 
     @classmethod
-    def of(cls, m: pyo.ConcreteModel, lay: Layout, shape: tuple[int, ...]) -> Space:
-        names, offsets, pyomo, at, size = [], {}, [], [], 0
+    def of(cls, m: pyo.ConcreteModel, positions: Positions) -> Space:
+        names, offsets, size = _offsets(m, len(positions.u_index))
+        pyomo, at = [], []
         for var in m.component_objects(pyo.Var, descend_into=False):
-            name = var.local_name
-            names.append(name)
-            offsets[name] = size
-            if name == ARRAY_VARIABLE:
-                size += len(lay.u_index)
-                continue
-            entries = list(var.values())
-            pyomo += entries
-            at.append(np.arange(size, size + len(entries)))
-            size += len(entries)
-        array_at = np.full(shape, -1, dtype=np.int64)
-        array_at[tuple(lay.u_index.T)] = offsets[ARRAY_VARIABLE] + np.arange(len(lay.u_index))
-        return cls(names, offsets, size, pyomo, np.concatenate(at) if at else np.zeros(0, dtype=np.int64),
-                   lay.u_index, array_at)
+            if var.local_name != ARRAY_VARIABLE:
+                entries = list(var.values())
+                pyomo += entries
+                at.append(offsets[var.local_name] + np.arange(len(entries)))
+        return cls(names, size, pyomo, np.concatenate(at) if at else np.zeros(0, dtype=np.int64), positions)
 
     def position(self, var) -> int:
         """The position of one of the array variable's Pyomo entries (made by a Pyomo expression)."""
         if var.parent_component().local_name != ARRAY_VARIABLE:
             raise KeyError(f"{var.name} is not in the variable space")
-        position = int(self.array_at[var.index()])
+        position = int(self.positions.u[var.index()])
         if position < 0:
             raise KeyError(f"{var.name} is not a column of the model (no such allocation)")
         return position
@@ -94,7 +95,7 @@ class Space:
 
     def index_of(self, m: pyo.ConcreteModel, name: str) -> np.ndarray:
         """The indices of variable ``name``'s positions, in order, as an array (n, d)."""
-        return self.array_index if name == ARRAY_VARIABLE else variable_index(m.component(name))
+        return self.positions.u_index if name == ARRAY_VARIABLE else variable_index(m.component(name))
 
 
 @dataclass
@@ -117,12 +118,13 @@ class Positions:
         O, T, S, W = len(prep.offer_ids), prep.periods.count, prep.n_scenarios, len(prep.workload_ids)
         if len(m.slack):
             raise ValueError("the positions are taken before any elastic slack is made")
-        space = Space.of(m, lay, (W, O, T, S))
+        _, offsets, _ = _offsets(m, len(lay.u_index))
         out = []
-        for name, members in (("x", m.X), ("a", m.A)):
-            index = index_array(members, len(members), 3)
-            where = np.full((O, T, S), -1, dtype=np.int64)
-            where[tuple(index.T)] = space.offsets[name] + np.arange(len(index))
+        for name, shape, index in (("x", (O, T, S), index_array(m.X, len(m.X), 3)),
+                                   ("a", (O, T, S), index_array(m.A, len(m.A), 3)),
+                                   (ARRAY_VARIABLE, (W, O, T, S), lay.u_index)):
+            where = np.full(shape, -1, dtype=np.int64)
+            where[tuple(index.T)] = offsets[name] + np.arange(len(index))
             out.append((where, index))
-        (x, _), (a, a_index) = out
-        return cls(x, a, space.array_at, a_index, lay.u_index, space.offsets["slack"])
+        (x, _), (a, a_index), (u, _) = out
+        return cls(x, a, u, a_index, lay.u_index, offsets["slack"])

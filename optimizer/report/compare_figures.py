@@ -128,17 +128,21 @@ def with_added_rows(kpis: pd.DataFrame, names: list[str], added: dict[str, Figur
                          for kpi, unit in keys])
     for n in names[1:]:
         rows[f"Δ {n}"] = rows[n] - rows[names[0]]
-    rest = kpis[~pd.Series(list(zip(kpis.kpi, kpis.unit, strict=True)), index=kpis.index, dtype=object).isin(keys)]
+    rest = kpis[~_keys(kpis).isin(keys)]
     after = int(np.flatnonzero(rest.kpi.to_numpy() == "NPV")[0]) + 1 if (rest.kpi == "NPV").any() else 0
     return pd.concat([rest.iloc[:after], rows, rest.iloc[after:]], ignore_index=True)[kpis.columns]
+
+
+def _keys(kpis: pd.DataFrame) -> pd.Series:
+    """Each key-figure row's (kpi, unit)."""
+    return pd.Series(list(zip(kpis.kpi, kpis.unit, strict=True)), index=kpis.index, dtype=object)
 
 
 def sections(kpis: pd.DataFrame, solutions: Sequence[Solution]) -> list[tuple[str, pd.DataFrame]]:
     """The comparison's own sections, each with its key-figure rows: existing contracts apart from new ones, and
     expected cost and CVaR. Only those that apply."""
     out = []
-    key = pd.Series(list(zip(kpis.kpi, kpis.unit, strict=True)), index=kpis.index, dtype=object) if len(
-        kpis) else pd.Series(dtype=object)
+    key = _keys(kpis)
     if any(has_existing(s) for s in solutions):
         out.append(("Existing contracts apart from new ones", kpis[key.isin(EXISTING_ROWS)]))
     levels = cvar_levels(solutions)

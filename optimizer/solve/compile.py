@@ -99,7 +99,7 @@ def compile_to_highs(built: Built) -> tuple[highspy.Highs, Compiled]:
     offset = float(np.asarray(info.c_offset).ravel()[0]) if np.asarray(info.c_offset).size else 0.0
     pyomo_side = np.array([sense for _, sense in info.rows], dtype=int)
     rows = Keys.from_tuples([row_key(con, side) for con, side in info.rows], rows=True)
-    space = Space.of(model, built.layout, built.positions.u.shape)
+    space = Space.of(model, built.positions)
     columns, A, cost, rhs, side, rows, where = _stack(model, space, info, pyomo_cost, pyomo_side, rows, blocks)
     n, r = len(columns), len(rows)
     order = np.flatnonzero(where >= 0)
